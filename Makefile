@@ -1,0 +1,42 @@
+# Salync — the two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: install run test lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+# Web + worker + scheduler on the embedded defaults (SQLite, local memory, file broker).
+run: export DJANGO_SETTINGS_MODULE = salync.settings.local
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	@$(BIN)/python manage.py seed_demo > var/demo-login.txt
+	@echo ""
+	@echo "  Salync is starting at http://127.0.0.1:$(PORT)/"
+	@echo "  Demo login  $$(sed -n 2p var/demo-login.txt)"
+	@echo "              $$(sed -n 3p var/demo-login.txt)"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import Workspace
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "That email and password do not match an account.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget = forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True}
+        )
+        self.fields["username"].label = "Email"
+
+
+class SignUpForm(forms.Form):
+    email = forms.EmailField(
+        label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password.",
+    )
+    workspace_name = forms.CharField(
+        label="Workspace name",
+        max_length=100,
+        help_text="Usually your company or shop name. You can change it later.",
+    )
+
+
+class WorkspaceNameForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ["name"]
+        labels = {"name": "Workspace name"}
+
+
+class NewWorkspaceForm(forms.Form):
+    name = forms.CharField(label="Workspace name", max_length=100)

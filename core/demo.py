@@ -1,0 +1,43 @@
+"""The demo workspace that ``make run`` and ``seed_demo`` load: idempotent, through services."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Membership, Role, User, Workspace
+from accounts.plans import Plan
+from accounts.services import user_create, workspace_create, workspace_set_plan
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Demo Outfitters"
+DEMO_EMAIL = "demo@example.com"
+# Known on purpose: it is printed by `make run`. seed_demo refuses it when DEBUG is off.
+DEMO_PASSWORD = "salync-demo-login"
+
+
+@dataclass(frozen=True)
+class Demo:
+    workspace: Workspace
+    email: str
+    password: str
+
+
+@transaction.atomic
+def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
+    """Create or refresh the demo workspace (Pro plan) and its owner login."""
+    user = User.objects.filter(email=DEMO_EMAIL).first()
+    if user is None:
+        user = user_create(email=DEMO_EMAIL, password=password, name="Demo Owner")
+    elif not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+
+    workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if workspace is None:
+        workspace = workspace_create(name=DEMO_NAME, owner=None, plan=Plan.PRO, slug=DEMO_SLUG)
+    elif workspace.plan != Plan.PRO:
+        workspace_set_plan(workspace=workspace, plan=Plan.PRO)
+    Membership.objects.update_or_create(
+        user=user, workspace=workspace, defaults={"role": Role.OWNER}
+    )
+    return Demo(workspace=workspace, email=DEMO_EMAIL, password=password)

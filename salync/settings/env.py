@@ -1,0 +1,62 @@
+"""The one reader of the process environment for settings."""
+
+import os
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_MISSING = object()
+
+
+def _raw(name: str, default):
+    value = os.environ.get(name)
+    if value is None:
+        if default is _MISSING:
+            raise ImproperlyConfigured(f"The environment variable {name} is required.")
+        return None
+    return value
+
+
+def str_(name: str, default=_MISSING) -> str:
+    value = _raw(name, default)
+    return default if value is None else value
+
+
+def bool_(name: str, default=_MISSING) -> bool:
+    value = _raw(name, default)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+
+
+def int_(name: str, default=_MISSING) -> int:
+    value = _raw(name, default)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def list_(name: str, default=_MISSING) -> list[str]:
+    value = _raw(name, default)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database(name: str, default: str) -> dict:
+    """Parse a database URL (``postgres://…`` or ``sqlite:///…``) into Django's format."""
+    url = str_(name, default)
+    try:
+        return dj_database_url.parse(url)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} is not a valid database URL.") from None

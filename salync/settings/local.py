@@ -1,0 +1,15 @@
+"""Embedded defaults: runs on a laptop with no services (SQLite, local memory, file broker)."""
+
+from salync.settings import env
+from salync.settings.base import *
+
+DEBUG = env.bool_("DEBUG", True)
+SECRET_KEY = env.str_("SECRET_KEY", "django-insecure-local-development-key-not-for-production")
+ALLOWED_HOSTS = env.list_("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+SALYNC_ALLOW_LOOPBACK_HTTP = env.bool_("SALYNC_ALLOW_LOOPBACK_HTTP", DEBUG)
+SALYNC_WEBHOOK_ALLOW_PRIVATE = env.bool_("SALYNC_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+
+if DEBUG:
+    # Static files come from the app folders directly: no collectstatic on a laptop.
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -1,0 +1,20 @@
+"""Test settings: the local defaults, made fast and deterministic.
+
+The services (PostgreSQL, Redis, a Redis broker) come from the environment exactly as in
+production, so the same suite runs on SQLite + local memory and on the real stack.
+"""
+
+from salync.settings.local import *
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so a Celery worker or a second process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = "salync-test"
+
+if CELERY_BROKER_URL == "filesystem://":
+    # Apart from `make run`'s folder, so a test worker never takes a development message.
+    CELERY_BROKER_TRANSPORT_OPTIONS = file_broker_options(VAR_DIR / "test-celery-broker")
