@@ -12,7 +12,7 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Outfitters"
 DEMO_EMAIL = "demo@example.com"
 # Known on purpose: it is printed by `make run`. seed_demo refuses it when DEBUG is off.
-DEMO_PASSWORD = "salync-demo-login"
+DEMO_PASSWORD = "salync-demo-login"  # noqa: S105
 
 
 @dataclass(frozen=True)

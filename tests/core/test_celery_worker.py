@@ -29,6 +29,7 @@ def _worker_env() -> dict[str, str]:
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
+    log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -46,12 +47,13 @@ def worker(transactional_db, tmp_path):
             "INFO",
         ],
         env=_worker_env(),
-        stdout=open(tmp_path / "worker.log", "wb"),
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     yield process
     process.terminate()
     process.wait(timeout=20)
+    log.close()
 
 
 def test_worker_runs_the_session_cleanup_task(worker, tmp_path):
