@@ -27,3 +27,16 @@ def manager_required_for_writes(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def manager_required(view):
+    """Only owners and admins may open this page at all."""
+
+    @wraps(view)
+    @workspace_required
+    def wrapper(request, *args, **kwargs):
+        if not request.membership.can_manage:
+            raise PermissionDenied("Only owners and admins can do this.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

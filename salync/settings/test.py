@@ -4,7 +4,11 @@ The services (PostgreSQL, Redis, a Redis broker) come from the environment exact
 production, so the same suite runs on SQLite + local memory and on the real stack.
 """
 
+from salync.settings import env
 from salync.settings.local import *
+
+# Tests call the API over "HTTPS" (secure=True) unless they test the HTTP refusal itself.
+SALYNC_ALLOW_LOOPBACK_HTTP = env.bool_("SALYNC_ALLOW_LOOPBACK_HTTP", False)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,0 +1,36 @@
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from api.errors import InvalidApiKey
+from apikeys.services import api_key_authenticate, api_key_mark_used
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """``Authorization: Bearer slk_…``. ``request.auth`` is the ApiKey, with its workspace.
+
+    A missing or non-Bearer header leaves the request unauthenticated (401
+    ``authentication_required``); a Bearer key that is unknown or revoked is 401
+    ``invalid_api_key``, with the same message for both.
+    """
+
+    keyword = b"bearer"
+
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise InvalidApiKey()
+        try:
+            raw_key = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidApiKey() from None
+        api_key = api_key_authenticate(raw_key)
+        if api_key is None:
+            raise InvalidApiKey()
+        api_key_mark_used(api_key)
+        # The key, not a person, acts: no user's other workspaces are reachable through it.
+        return AnonymousUser(), api_key
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

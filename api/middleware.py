@@ -1,0 +1,63 @@
+import ipaddress
+import logging
+
+from django.conf import settings
+
+from api.errors import error_response
+
+logger = logging.getLogger("salync.api")
+
+
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class ApiTransportMiddleware:
+    """Under /api/: refuse plain HTTP (403 ``https_required``, never a redirect) and oversized
+    bodies (413), before authentication, so neither is ever counted against a key. Answer
+    unhandled exceptions with 500 ``internal_error`` and no traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_api_path(request.path):
+            return self.get_response(request)
+        loopback_ok = settings.SALYNC_ALLOW_LOOPBACK_HTTP and _is_loopback(
+            request.META.get("REMOTE_ADDR", "")
+        )
+        if not request.is_secure() and not loopback_ok:
+            return error_response(
+                request, 403, "https_required", "The API is only served over HTTPS."
+            )
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.SALYNC_API_MAX_BODY_BYTES:
+            return error_response(
+                request,
+                413,
+                "payload_too_large",
+                f"The request body is larger than {settings.SALYNC_API_MAX_BODY_BYTES} bytes.",
+            )
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_api_path(request.path):
+            return None
+        # The traceback goes to our log only; the client gets the request id to quote.
+        logger.exception("Unhandled API error (request %s)", getattr(request, "request_id", ""))
+        return error_response(
+            request,
+            500,
+            "internal_error",
+            "Something went wrong on our side. Quote the request_id if you contact support.",
+        )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apikeys import views
+
+app_name = "apikeys"
+
+urlpatterns = [
+    path("settings/api-keys/", views.api_keys, name="list"),
+    path("settings/api-keys/<int:pk>/revoke/", views.api_key_revoke_view, name="revoke"),
+]

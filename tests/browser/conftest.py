@@ -1,0 +1,61 @@
+"""Playwright on the system Chromium: one browser per test session, a fresh context per test.
+
+Never ``playwright install``: the browser is Debian's ``/usr/bin/chromium``, and the flags below
+keep it from reaching for the (closed) internet.
+"""
+
+import os
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+# Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
+# "no ORM calls inside an event loop" guard would refuse the factories and the assertions.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # the suite runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    """A fresh context (no cookies, no storage) pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    yield page
+    page.close()
