@@ -1,19 +1,22 @@
 from rest_framework import serializers
 
+from accounts.plans import Plan
+from apikeys.models import Access
 
-class _WorkspaceSerializer(serializers.Serializer):
+
+class IndexWorkspaceSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class _ApiKeySerializer(serializers.Serializer):
+class IndexApiKeySerializer(serializers.Serializer):
     name = serializers.CharField()
     prefix = serializers.CharField(help_text="The key's first characters, as shown in Settings.")
-    access = serializers.ChoiceField(choices=["read_write", "read_only"])
+    access = serializers.ChoiceField(choices=Access.choices)
 
 
-class _PlanSerializer(serializers.Serializer):
-    name = serializers.ChoiceField(choices=["free", "growth", "pro"])
+class IndexPlanSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=Plan.choices)
     daily_limit = serializers.IntegerField(help_text="Requests per day, per key.")
     burst_limit = serializers.IntegerField(help_text="Requests per minute, per key.")
     webhooks = serializers.BooleanField()
@@ -21,9 +24,9 @@ class _PlanSerializer(serializers.Serializer):
 
 class ApiIndexSerializer(serializers.Serializer):
     api_version = serializers.CharField()
-    workspace = _WorkspaceSerializer()
-    api_key = _ApiKeySerializer()
-    plan = _PlanSerializer()
+    workspace = IndexWorkspaceSerializer()
+    api_key = IndexApiKeySerializer()
+    plan = IndexPlanSerializer()
     resources = serializers.DictField(
         child=serializers.URLField(), help_text="Resource name → list URL."
     )

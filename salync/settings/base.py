@@ -123,6 +123,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=6),
     },
+    "purge-idempotency-records": {
+        "task": "api.tasks.purge_idempotency_records",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -224,7 +228,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Salync API",
     "VERSION": "v1",
-    "DESCRIPTION_FILE": BASE_DIR / "api" / "docs" / "overview.md",
+    "DESCRIPTION": (BASE_DIR / "api" / "docs" / "overview.md").read_text(encoding="utf-8"),
+    "ENUM_NAME_OVERRIDES": {
+        "PlanNameEnum": "accounts.plans.Plan.choices",
+        "KeyAccessEnum": "apikeys.models.Access.choices",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
