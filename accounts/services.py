@@ -7,6 +7,7 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, Role, User, Workspace, normalize_email
 from accounts.plans import Plan
+from inventory.services import location_default
 
 
 def user_create(*, email: str, password: str, name: str = "") -> User:
@@ -38,7 +39,7 @@ def _unique_slug(name: str) -> str:
 def workspace_create(
     *, name: str, owner: User | None, plan: str = Plan.FREE, slug: str | None = None
 ) -> Workspace:
-    """Create a workspace, with ``owner`` as its owner when given.
+    """Create a workspace, with ``owner`` as its owner when given, and its default location.
 
     The slug is derived from the name unless given; a given slug must be free.
     """
@@ -55,6 +56,7 @@ def workspace_create(
         try:
             with transaction.atomic():
                 workspace.save()
+                location_default(workspace)
                 if owner is not None:
                     Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
             return workspace

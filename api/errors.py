@@ -8,9 +8,12 @@ Every 4xx/5xx under /api/ is built here, whether DRF, a middleware or Django pro
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from core.errors import DomainError
 
 logger = logging.getLogger("salync.api")
 
@@ -45,12 +48,6 @@ class PayloadTooLarge(ApiError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
     default_code = "payload_too_large"
-
-
-class InvalidState(ApiError):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The object's status does not allow this action."
-    default_code = "invalid_state"
 
 
 class IdempotencyKeyReused(ApiError):
@@ -135,6 +132,13 @@ def flatten_fields(detail, prefix: str = "") -> dict[str, list[str]]:
 def exception_handler(exc, context):
     """DRF's exception handler: every API exception in the contract format."""
     request = context["request"]
+    if isinstance(exc, DomainError):
+        body = error_body(request, exc.code, exc.message, exc.fields)
+        return Response(body, status=exc.status)
+    if isinstance(exc, DjangoValidationError):  # a service's own validation
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,16 +1,12 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import re_path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.routing import route
 from api.views import ApiIndexView
 
 app_name = "api"
-
-
-def route(pattern: str, view, name: str):
-    """API paths accept an optional trailing slash (SPEC §5)."""
-    return re_path(rf"^{pattern}/?$" if pattern else r"^$", view, name=name)
 
 
 urlpatterns = [
@@ -24,4 +20,5 @@ urlpatterns = [
         ),
         "docs",
     ),
+    path("", include("inventory.api_urls")),
 ]

@@ -139,7 +139,10 @@ class ApiIndexView(ApiView):
                     "burst_limit": entitlements.burst_limit,
                     "webhooks": entitlements.webhooks,
                 },
-                "resources": {},
+                "resources": {
+                    name: request.build_absolute_uri(reverse(f"api:{name}"))
+                    for name in ("products", "locations", "stock", "stock-adjustments")
+                },
                 "schema": request.build_absolute_uri(reverse("api:schema")),
                 "documentation": request.build_absolute_uri(reverse("api:docs")),
             }

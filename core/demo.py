@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import Membership, Role, User, Workspace
 from accounts.plans import Plan
 from accounts.services import user_create, workspace_create, workspace_set_plan
+from core.demo_catalogue import demo_catalogue_seed
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Outfitters"
@@ -24,7 +25,7 @@ class Demo:
 
 @transaction.atomic
 def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
-    """Create or refresh the demo workspace (Pro plan) and its owner login."""
+    """Create or refresh the demo workspace (Pro plan), its owner login and its catalogue."""
     user = User.objects.filter(email=DEMO_EMAIL).first()
     if user is None:
         user = user_create(email=DEMO_EMAIL, password=password, name="Demo Owner")
@@ -40,4 +41,5 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
     Membership.objects.update_or_create(
         user=user, workspace=workspace, defaults={"role": Role.OWNER}
     )
+    demo_catalogue_seed(workspace)
     return Demo(workspace=workspace, email=DEMO_EMAIL, password=password)

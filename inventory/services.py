@@ -1,0 +1,399 @@
+"""Every write to the catalogue and to stock. API views, the admin and seed_demo call these.
+
+Stock follows one recipe (STYLE.md): inside one transaction, lock the levels in primary-key
+order, check, change, and append the ledger row and the domain events. The database's
+``CHECK (on_hand >= 0)`` is the last line behind it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from accounts.models import Workspace
+from core import events
+from core.errors import InvalidState
+from inventory.errors import InsufficientStock, SkuTaken, StockChanged
+from inventory.models import (
+    Location,
+    Product,
+    Reason,
+    SourceType,
+    Status,
+    StockAdjustment,
+    StockLevel,
+    Variant,
+)
+from inventory.queries import product_queryset
+from inventory.serializers import (
+    MAX_COUNT,
+    ProductSerializer,
+    StockAdjustmentSerializer,
+    StockLevelSerializer,
+)
+
+DEFAULT_LOCATION_NAME = "Main warehouse"
+VARIANT_FIELDS = ("sku", "name", "options", "barcode", "price", "cost", "reorder_point")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, as the ledger records it."""
+
+    type: str
+    id: int | None
+    name: str
+
+    @classmethod
+    def api_key(cls, api_key) -> "Actor":
+        return cls(SourceType.API_KEY, api_key.pk, api_key.name)
+
+    @classmethod
+    def user(cls, user) -> "Actor":
+        return cls(SourceType.USER, user.pk, user.email)
+
+    @classmethod
+    def system(cls, name: str = "Salync") -> "Actor":
+        return cls(SourceType.SYSTEM, None, name)
+
+
+# --- Locations ---------------------------------------------------------------------------------
+
+
+def location_create(*, workspace: Workspace, name: str, is_default: bool = False) -> Location:
+    """Create a location; names are unique in a workspace."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "A location needs a name."})
+    if Location.objects.filter(workspace=workspace, name=name).exists():
+        raise ValidationError({"name": f"There is already a location named {name!r}."})
+    try:
+        with transaction.atomic():
+            return Location.objects.create(workspace=workspace, name=name, is_default=is_default)
+    except IntegrityError:
+        raise ValidationError({"name": f"There is already a location named {name!r}."}) from None
+
+
+def location_default(workspace: Workspace) -> Location:
+    """The workspace's default location, created if it has none yet."""
+    location = Location.objects.filter(workspace=workspace, is_default=True).first()
+    if location is not None:
+        return location
+    with transaction.atomic():
+        Location.objects.bulk_create(
+            [Location(workspace=workspace, name=DEFAULT_LOCATION_NAME, is_default=True)],
+            ignore_conflicts=True,
+        )
+    return Location.objects.get(workspace=workspace, is_default=True)
+
+
+# --- Products and variants ---------------------------------------------------------------------
+
+
+def _product_representation(product_id: int) -> dict:
+    return ProductSerializer(product_queryset().get(pk=product_id)).data
+
+
+def _check_skus_free(workspace: Workspace, skus: dict[str, str], exclude_variant=None) -> None:
+    """``skus`` maps each SKU to the error field naming it (``variants.1.sku``)."""
+    taken = Variant.objects.filter(workspace=workspace, sku__in=list(skus))
+    if exclude_variant is not None:
+        taken = taken.exclude(pk=exclude_variant.pk)
+    taken_skus = sorted(taken.values_list("sku", flat=True))
+    if taken_skus:
+        raise SkuTaken(
+            f"SKU {taken_skus[0]!r} is already used in this workspace.",
+            fields={
+                skus[sku]: ["This SKU is already used in this workspace."] for sku in taken_skus
+            },
+        )
+
+
+def _variant_values(data: dict) -> dict:
+    values = {name: data[name] for name in VARIANT_FIELDS if name in data}
+    if "barcode" in values and values["barcode"] is None:
+        values["barcode"] = ""
+    return values
+
+
+@transaction.atomic
+def product_create(
+    *, workspace: Workspace, name: str, variants: list[dict], description: str = ""
+) -> Product:
+    """Create a product with at least one variant, each stocked at 0 in the default location."""
+    if not variants:
+        raise ValidationError({"variants": "A product needs at least one variant."})
+    _check_skus_free(workspace, {v["sku"]: f"variants.{i}.sku" for i, v in enumerate(variants)})
+    product = Product.objects.create(workspace=workspace, name=name, description=description)
+    location = location_default(workspace)
+    try:
+        with transaction.atomic():
+            created = [
+                Variant.objects.create(workspace=workspace, product=product, **_variant_values(v))
+                for v in variants
+            ]
+    except IntegrityError:  # a concurrent request took a SKU between check and insert
+        raise SkuTaken() from None
+    StockLevel.objects.bulk_create(
+        [StockLevel(workspace=workspace, variant=v, location=location) for v in created]
+    )
+    events.event_record(
+        workspace=workspace, type=events.PRODUCT_CREATED, obj=_product_representation(product.pk)
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes) -> Product:
+    """Change a product's name or description."""
+    allowed = {"name", "description"}
+    if set(changes) - allowed:
+        raise ValidationError(f"Only {', '.join(sorted(allowed))} can be changed here.")
+    for name, value in changes.items():
+        setattr(product, name, value)
+    product.save()
+    events.event_record(
+        workspace=product.workspace,
+        type=events.PRODUCT_UPDATED,
+        obj=_product_representation(product.pk),
+    )
+    return product
+
+
+@transaction.atomic
+def product_archive(*, product: Product) -> Product:
+    """Archive a product: it leaves default lists; its stock and history stay."""
+    if product.status == Status.ARCHIVED:
+        raise InvalidState("The product is already archived.")
+    product.status = Status.ARCHIVED
+    product.save(update_fields=["status", "updated_at"])
+    events.event_record(
+        workspace=product.workspace,
+        type=events.PRODUCT_ARCHIVED,
+        obj=_product_representation(product.pk),
+    )
+    return product
+
+
+@transaction.atomic
+def product_unarchive(*, product: Product) -> Product:
+    """Bring an archived product back."""
+    if product.status == Status.ACTIVE:
+        raise InvalidState("The product is not archived.")
+    product.status = Status.ACTIVE
+    product.save(update_fields=["status", "updated_at"])
+    events.event_record(
+        workspace=product.workspace,
+        type=events.PRODUCT_UPDATED,
+        obj=_product_representation(product.pk),
+    )
+    return product
+
+
+@transaction.atomic
+def variant_create(*, product: Product, **data) -> Variant:
+    """Add a variant to a product, stocked at 0 in the default location."""
+    workspace = product.workspace
+    _check_skus_free(workspace, {data["sku"]: "sku"})
+    try:
+        with transaction.atomic():
+            variant = Variant.objects.create(
+                workspace=workspace, product=product, **_variant_values(data)
+            )
+    except IntegrityError:
+        raise SkuTaken(fields={"sku": ["This SKU is already used in this workspace."]}) from None
+    StockLevel.objects.create(
+        workspace=workspace, variant=variant, location=location_default(workspace)
+    )
+    Product.objects.filter(pk=product.pk).update(updated_at=variant.updated_at)
+    events.event_record(
+        workspace=workspace, type=events.PRODUCT_UPDATED, obj=_product_representation(product.pk)
+    )
+    return variant
+
+
+@transaction.atomic
+def variant_update(*, variant: Variant, **data) -> Variant:
+    """Change a variant. Raising its reorder point above a level's on_hand flags that level."""
+    values = _variant_values(data)
+    if "sku" in values and values["sku"] != variant.sku:
+        _check_skus_free(variant.workspace, {values["sku"]: "sku"}, exclude_variant=variant)
+    levels = list(
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("variant")
+        .filter(variant=variant)
+        .order_by("pk")
+    )
+    was_below = {level.pk: level.below_threshold for level in levels}
+    for name, value in values.items():
+        setattr(variant, name, value)
+    try:
+        with transaction.atomic():
+            variant.save()
+    except IntegrityError:
+        raise SkuTaken(fields={"sku": ["This SKU is already used in this workspace."]}) from None
+    for level in levels:
+        level.variant = variant
+        if level.below_threshold and not was_below[level.pk]:
+            events.event_record(
+                workspace=variant.workspace,
+                type=events.STOCK_BELOW_THRESHOLD,
+                obj=StockLevelSerializer(level).data,
+            )
+    Product.objects.filter(pk=variant.product_id).update(updated_at=variant.updated_at)
+    events.event_record(
+        workspace=variant.workspace,
+        type=events.PRODUCT_UPDATED,
+        obj=_product_representation(variant.product_id),
+    )
+    return variant
+
+
+def _variant_set_status(variant: Variant, status: str, error: str) -> Variant:
+    if variant.status == status:
+        raise InvalidState(error)
+    variant.status = status
+    variant.save(update_fields=["status", "updated_at"])
+    Product.objects.filter(pk=variant.product_id).update(updated_at=variant.updated_at)
+    events.event_record(
+        workspace=variant.workspace,
+        type=events.PRODUCT_UPDATED,
+        obj=_product_representation(variant.product_id),
+    )
+    return variant
+
+
+@transaction.atomic
+def variant_archive(*, variant: Variant) -> Variant:
+    """Archive a variant: off default lists and new orders; stock and history stay."""
+    return _variant_set_status(variant, Status.ARCHIVED, "The variant is already archived.")
+
+
+@transaction.atomic
+def variant_unarchive(*, variant: Variant) -> Variant:
+    """Bring an archived variant back."""
+    return _variant_set_status(variant, Status.ACTIVE, "The variant is not archived.")
+
+
+# --- Stock -------------------------------------------------------------------------------------
+
+
+@dataclass
+class AdjustmentLine:
+    """One requested change of stock."""
+
+    variant: Variant
+    location: Location
+    quantity: int
+    reason: str
+    note: str = ""
+    expected_on_hand: int | None = None
+
+
+def _lock_levels(workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> dict:
+    """Create missing levels, then lock them all in primary-key order (no deadlocks)."""
+    pairs = set(pairs)
+    StockLevel.objects.bulk_create(
+        [StockLevel(workspace=workspace, variant_id=v, location_id=loc) for v, loc in pairs],
+        ignore_conflicts=True,
+    )
+    match = Q()
+    for variant_id, location_id in pairs:
+        match |= Q(variant_id=variant_id, location_id=location_id)
+    levels = (
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("variant", "location")
+        .filter(match, workspace=workspace)
+        .order_by("pk")
+    )
+    return {(level.variant_id, level.location_id): level for level in levels}
+
+
+def _line_label(line: AdjustmentLine, index: int | None) -> str:
+    where = f"line {index + 1} ({line.variant.sku})" if index is not None else line.variant.sku
+    return f"{where} at {line.location.name}"
+
+
+@transaction.atomic
+def stock_adjust_batch(
+    *, workspace: Workspace, lines: list[AdjustmentLine], actor: Actor, batch: bool = True
+) -> list[tuple[StockAdjustment, StockLevel]]:
+    """Apply adjustments in order, all or nothing. Returns (ledger entry, level) per line."""
+    for line in lines:
+        if line.reason not in Reason.values:
+            raise ValidationError({"reason": f"Unknown reason {line.reason!r}."})
+        if line.variant.workspace_id != workspace.pk or line.location.workspace_id != workspace.pk:
+            raise ValidationError("The variant and the location must belong to the workspace.")
+    levels = _lock_levels(workspace, ((ln.variant.pk, ln.location.pk) for ln in lines))
+    results = []
+    for index, line in enumerate(lines):
+        label = _line_label(line, index if batch else None)
+        level = levels[(line.variant.pk, line.location.pk)]
+        before = level.on_hand
+        if line.expected_on_hand is not None and before != line.expected_on_hand:
+            raise StockChanged(
+                f"{label}: on_hand is {before}, not the expected {line.expected_on_hand}."
+            )
+        after = before + line.quantity
+        if after < 0:
+            raise InsufficientStock(
+                f"{label}: on_hand is {before}; taking {-line.quantity} would go below zero."
+            )
+        if after > MAX_COUNT:
+            raise ValidationError(f"{label}: on_hand would exceed {MAX_COUNT}.")
+        was_below = level.below_threshold
+        level.on_hand = after  # safe: the row is locked until commit
+        level.save(update_fields=["on_hand", "updated_at"])
+        adjustment = StockAdjustment.objects.create(
+            workspace=workspace,
+            level=level,
+            variant=level.variant,
+            location=level.location,
+            quantity=line.quantity,
+            on_hand_after=after,
+            reason=line.reason,
+            note=line.note,
+            source_type=actor.type,
+            source_id=actor.id,
+            source_name=actor.name,
+        )
+        events.event_record(
+            workspace=workspace,
+            type=events.STOCK_ADJUSTED,
+            obj=StockAdjustmentSerializer(adjustment).data,
+        )
+        if level.below_threshold and not was_below:
+            events.event_record(
+                workspace=workspace,
+                type=events.STOCK_BELOW_THRESHOLD,
+                obj=StockLevelSerializer(level).data,
+            )
+        results.append((adjustment, level))
+    return results
+
+
+def stock_adjust(
+    *,
+    workspace: Workspace,
+    variant: Variant,
+    location: Location,
+    quantity: int,
+    reason: str,
+    actor: Actor,
+    note: str = "",
+    expected_on_hand: int | None = None,
+) -> tuple[StockAdjustment, StockLevel]:
+    """Change on_hand by ``quantity`` (signed) and append it to the ledger, race-free."""
+    if quantity == 0:
+        raise ValidationError({"quantity": "Must not be zero."})
+    line = AdjustmentLine(
+        variant=variant,
+        location=location,
+        quantity=quantity,
+        reason=reason,
+        note=note,
+        expected_on_hand=expected_on_hand,
+    )
+    return stock_adjust_batch(workspace=workspace, lines=[line], actor=actor, batch=False)[0]
