@@ -27,10 +27,14 @@ def user_create(*, email: str, password: str, name: str = "") -> User:
     return user
 
 
+# Slugs a customer's workspace never gets: "demo" belongs to seed_demo's workspace.
+RESERVED_SLUGS = frozenset({"demo", "admin", "api", "settings", "static", "www"})
+
+
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:50].strip("-") or "workspace"
     slug, n = base, 1
-    while Workspace.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Workspace.objects.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug

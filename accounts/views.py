@@ -3,6 +3,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +15,8 @@ from accounts.forms import LoginForm, NewWorkspaceForm, SignUpForm, WorkspaceNam
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership
 from accounts.plans import PLAN_FEATURES, Plan
+from api.ratelimit import usage_today
+from apikeys.models import ApiKey
 
 
 def _add_service_errors(form, error: ValidationError, field_map: dict[str, str]) -> None:
@@ -59,9 +62,10 @@ def sign_up(request):
 
 @require_POST
 def switch_workspace(request):
-    membership = get_object_or_404(
-        Membership, user=request.user, workspace_id=request.POST.get("workspace")
-    )
+    workspace_id = request.POST.get("workspace", "")
+    if not workspace_id.isdigit():
+        raise Http404("No such workspace.")
+    membership = get_object_or_404(Membership, user=request.user, workspace_id=int(workspace_id))
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Switched to {membership.workspace.name}.")
     return redirect("core:home")
@@ -110,12 +114,26 @@ def settings_workspace(request):
 @workspace_required
 def settings_plan(request):
     plans = [{"plan": Plan(plan), "features": features} for plan, features in PLAN_FEATURES.items()]
+    entitlements = request.workspace.entitlements
+    key_usage = []
+    if entitlements.api:
+        keys = list(ApiKey.objects.filter(workspace=request.workspace, revoked_at__isnull=True))
+        used = usage_today(keys)
+        key_usage = [
+            {
+                "key": key,
+                "used": used[key.pk],
+                "left": max(0, entitlements.daily_limit - used[key.pk]),
+            }
+            for key in keys
+        ]
     return render(
         request,
         "settings/plan.html",
         {
-            "entitlements": request.workspace.entitlements,
+            "entitlements": entitlements,
             "plans": plans,
+            "key_usage": key_usage,
             "settings_section": "plan",
         },
     )

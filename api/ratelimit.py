@@ -2,8 +2,8 @@
 per minute, counted in the shared cache so every process and host sees the same numbers.
 
 The burst window is django-ratelimit's fixed one-minute window. django-ratelimit cannot end a
-window at midnight UTC, so the daily quota is our own counter keyed by the UTC date. A refused
-request is taken back off the counter it was refused by, so refusals never use up quota.
+window at midnight UTC, so the daily quota is our own counter keyed by the UTC date. Refused
+requests never use up quota (see ``consume``).
 """
 
 from dataclasses import dataclass
@@ -79,43 +79,50 @@ def _daily_used(api_key: ApiKey, now: datetime) -> int:
     return cache.get(daily_cache_key(api_key.pk, now), 0)
 
 
+def _burst_window(limit: int, usage: dict) -> Window:
+    # django-ratelimit's window still holds at time_left == 0: it frees one second later.
+    return Window("burst", limit, usage["count"], max(0, usage["time_left"]) + 1)
+
+
 def peek(request, entitlements: Entitlements) -> RateLimitState:
     """The current state without counting this request (for responses refused before counting)."""
     now = datetime.now(UTC)
-    burst = _burst_usage(request, entitlements.burst_limit, increment=False)
+    used = _daily_used(request.auth, now)
     return RateLimitState(
-        daily=Window(
-            "daily",
-            entitlements.daily_limit,
-            _daily_used(request.auth, now),
-            seconds_to_midnight(now),
+        daily=Window("daily", entitlements.daily_limit, used, seconds_to_midnight(now)),
+        burst=_burst_window(
+            entitlements.burst_limit,
+            _burst_usage(request, entitlements.burst_limit, increment=False),
         ),
-        burst=Window("burst", entitlements.burst_limit, burst["count"], max(1, burst["time_left"])),
     )
 
 
 def consume(request, entitlements: Entitlements) -> RateLimitState:
-    """Count this request against both windows, or refuse it without counting it."""
+    """Count this request against both windows, or refuse it without counting it.
+
+    The daily counter is ours, so it goes first and is taken back on any refusal. The burst
+    counter is django-ratelimit's and cannot be taken back; it is only reached by requests the
+    daily quota admits, and over the burst limit its window is full anyway, so the extra count
+    changes nothing.
+    """
     now = datetime.now(UTC)
     to_midnight = seconds_to_midnight(now)
-    burst_usage = _burst_usage(request, entitlements.burst_limit, increment=True)
-    burst = Window(
-        "burst", entitlements.burst_limit, burst_usage["count"], max(1, burst_usage["time_left"])
-    )
-    if burst_usage["should_limit"]:
-        # Over the burst limit the window is already full; the extra count changes nothing.
-        daily = Window(
-            "daily", entitlements.daily_limit, _daily_used(request.auth, now), to_midnight
-        )
-        return RateLimitState(daily=daily, burst=burst, refused_by=burst)
-
     key = daily_cache_key(request.auth.pk, now)
     cache.add(key, 0, timeout=to_midnight + 3600)
     used = cache.incr(key)
     if used > entitlements.daily_limit:
         cache.decr(key)
         daily = Window("daily", entitlements.daily_limit, used - 1, to_midnight)
+        burst_usage = _burst_usage(request, entitlements.burst_limit, increment=False)
+        burst = _burst_window(entitlements.burst_limit, burst_usage)
         return RateLimitState(daily=daily, burst=burst, refused_by=daily)
+
+    burst_usage = _burst_usage(request, entitlements.burst_limit, increment=True)
+    burst = _burst_window(entitlements.burst_limit, burst_usage)
+    if burst_usage["should_limit"]:
+        cache.decr(key)
+        daily = Window("daily", entitlements.daily_limit, used - 1, to_midnight)
+        return RateLimitState(daily=daily, burst=burst, refused_by=burst)
     daily = Window("daily", entitlements.daily_limit, used, to_midnight)
     return RateLimitState(daily=daily, burst=burst)
 

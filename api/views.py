@@ -1,3 +1,5 @@
+import json
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpResponse
@@ -72,8 +74,14 @@ class ApiViewMixin:
                 with transaction.atomic():
                     response = handler(request, *args, **kwargs)
                     self._store_idempotent(response)
-        except Exception as exc:
-            response = self.handle_exception(exc)
+        except Exception as exc:  # DRF's contract: every exception is answered
+            try:
+                response = self.handle_exception(exc)
+            except Exception:
+                # A crash (500): forget the claim so the client's retry runs the request again.
+                if self.idempotency_record is not None:
+                    idempotency.idempotency_release(self.idempotency_record)
+                raise
             if self.idempotency_record is not None:
                 self._store_idempotent(response)
         self.response = self.finalize_response(request, response, *args, **kwargs)
@@ -89,9 +97,12 @@ class ApiViewMixin:
 
     def handle_exception(self, exc):
         if isinstance(exc, _Replay):
-            response = HttpResponse(
-                exc.stored.body, status=exc.stored.status, content_type="application/json"
-            )
+            body = exc.stored.body
+            if exc.stored.status >= 400:  # an error quotes the id of the request it answers
+                error = json.loads(body)
+                error["error"]["request_id"] = self.request._request.request_id
+                body = json.dumps(error).encode()
+            response = HttpResponse(body, status=exc.stored.status, content_type="application/json")
             response["Idempotent-Replayed"] = "true"
             return response
         return super().handle_exception(exc)
@@ -147,6 +158,12 @@ class ApiIndexView(ApiView):
                 "documentation": request.build_absolute_uri(reverse("api:docs")),
             }
         )
+
+
+class ApiBaseUrlView(ApiIndexView):
+    """The base URL without its trailing slash; documented once, as ``/api/v1/``."""
+
+    schema = None
 
 
 @csrf_exempt

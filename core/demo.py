@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import Membership, Role, User, Workspace
@@ -30,10 +32,16 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
     if user is None:
         user = user_create(email=DEMO_EMAIL, password=password, name="Demo Owner")
     elif not user.check_password(password):
+        validate_password(password, user)
         user.set_password(password)
         user.save(update_fields=["password"])
 
     workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+    if workspace is not None and not workspace.memberships.filter(user=user).exists():
+        # Not ours: never take over a workspace that happens to have this slug.
+        raise ValidationError(
+            f"The workspace {DEMO_SLUG!r} exists but is not the demo workspace; not touching it."
+        )
     if workspace is None:
         workspace = workspace_create(name=DEMO_NAME, owner=None, plan=Plan.PRO, slug=DEMO_SLUG)
     elif workspace.plan != Plan.PRO:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from api.views import api_not_found
+from api.views import ApiBaseUrlView, api_not_found
 
 admin.site.site_header = "Salync staff"
 admin.site.site_title = "Salync staff"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("apikeys.urls")),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/v1$", ApiBaseUrlView.as_view()),
     re_path(r"^api(?:/.*)?$", api_not_found),
     path("admin/", admin.site.urls),
 ]

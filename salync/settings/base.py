@@ -183,6 +183,9 @@ CONTENT_SECURITY_POLICY = {
 SALYNC_TRUST_X_FORWARDED_PROTO = env.bool_("SALYNC_TRUST_X_FORWARDED_PROTO", False)
 if SALYNC_TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Login and sign-up throttles count per client address (see core.net: proxy-aware).
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+RATELIMIT_IP_META_KEY = "core.net.client_ip"
 CSRF_TRUSTED_ORIGINS = env.list_("CSRF_TRUSTED_ORIGINS", [])
 
 # --- Internationalisation, static files -------------------------------------------------------

@@ -10,6 +10,9 @@ ALLOWED_HOSTS = env.list_("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 SALYNC_ALLOW_LOOPBACK_HTTP = env.bool_("SALYNC_ALLOW_LOOPBACK_HTTP", DEBUG)
 SALYNC_WEBHOOK_ALLOW_PRIVATE = env.bool_("SALYNC_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
+# WhiteNoise looks for STATIC_ROOT at start; on a laptop it stays empty (files come from apps).
+STATIC_ROOT.mkdir(exist_ok=True)
+
 if DEBUG:
     # Static files come from the app folders directly: no collectstatic on a laptop.
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}

@@ -4,6 +4,8 @@ The services (PostgreSQL, Redis, a Redis broker) come from the environment exact
 production, so the same suite runs on SQLite + local memory and on the real stack.
 """
 
+import os
+
 from salync.settings import env
 from salync.settings.local import *
 
@@ -14,7 +16,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker or a second process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per run (not shared by two runs at once), so a worker process can open it too.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "salync-test"

@@ -1,5 +1,6 @@
 """create_workspace, set_plan and seed_demo: output, effects, and clean refusals."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from django.test import RequestFactory, override_settings
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.plans import Plan
+from accounts.services import account_create
 from tests.factories import UserFactory, WorkspaceFactory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -308,12 +310,6 @@ def test_seed_demo_refuses_a_weak_password_on_first_run():
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: core/demo.py demo_seed sets an existing demo user's password with "
-    "set_password() without validate_password, so seed_demo --password 123 is accepted "
-    "on a second run",
-)
 @override_settings(DEBUG=True)
 def test_seed_demo_refuses_a_weak_password_when_the_demo_exists():
     out, _ = run("seed_demo")
@@ -382,3 +378,21 @@ def test_manage_py_create_workspace_prints_the_slug(transactional_db):
     assert result.returncode == 0, result.stderr
     assert result.stdout == "proc-shop\n"
     assert Workspace.objects.get(slug="proc-shop").plan == Plan.PRO
+
+
+@pytest.mark.django_db
+@override_settings(DEBUG=True)
+def test_seed_demo_never_takes_over_a_customer_workspace_named_demo():
+    customer, workspace = account_create(
+        email="customer@shop.example", password=STRONG, workspace_name="Demo"
+    )
+    assert workspace.slug != "demo"  # the demo's slug is reserved for it
+    # A workspace holding the slug anyway (made before the reservation) is still not taken over.
+    Workspace.objects.filter(pk=workspace.pk).update(slug="demo")
+
+    with contextlib.suppress(CommandError):  # refusing is fine; taking it over is not
+        run("seed_demo")
+
+    workspace.refresh_from_db()
+    assert workspace.plan == Plan.FREE
+    assert list(workspace.memberships.values_list("user__email", flat=True)) == [customer.email]

@@ -13,7 +13,7 @@ from accounts.services import (
     workspace_rename,
     workspace_set_plan,
 )
-from tests.factories import DEFAULT_PASSWORD, UserFactory, WorkspaceFactory
+from tests.factories import UserFactory, WorkspaceFactory
 
 STRONG = "a-strong-enough-passphrase"
 
@@ -306,4 +306,3 @@ def test_user_in_several_workspaces():
         "One",
         "Two",
     }
-    assert user.check_password(DEFAULT_PASSWORD)

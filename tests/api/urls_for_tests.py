@@ -1,0 +1,92 @@
+"""TEST-ONLY URLconf: the real routes plus a few throwaway API endpoints.
+
+The API has no POST endpoint of its own yet, so the tests of idempotency, scopes and error
+shapes on writes use these. Nothing outside ``tests/`` imports this module; select it per test
+with ``@pytest.mark.urls("tests.api.urls_for_tests")``.
+"""
+
+import time
+
+from django.http import Http404
+from django.urls import path
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from accounts.models import Workspace
+from accounts.services import workspace_create
+from api.views import ApiView
+from core.errors import InvalidState
+from salync import urls as salync_urls
+
+WIDGETS = "/api/v1/_test/widgets"
+CRASH = "/api/v1/_test/crash"
+MISSING = "/api/v1/_test/missing"
+CONFLICT = "/api/v1/_test/conflict"
+
+CRASH_MESSAGE = "kaboom: secret internal detail 7f3a"
+
+# Set by a test (monkeypatch) to make the next write fail after it wrote its row.
+FAIL_AFTER_WRITE = False
+
+
+class _ItemSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+
+
+class WidgetSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    items = serializers.ListField(child=_ItemSerializer(), required=False)
+    slow = serializers.FloatField(required=False, min_value=0, max_value=5)
+
+
+class WidgetView(ApiView):
+    """POST writes one real row (a Workspace), so tests can count executions."""
+
+    def post(self, request):
+        serializer = WidgetSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        workspace = workspace_create(name=data["name"], owner=None)
+        if data.get("slow"):
+            time.sleep(data["slow"])  # still inside the request: a retry arrives meanwhile
+        if FAIL_AFTER_WRITE:
+            raise RuntimeError(CRASH_MESSAGE)
+        return Response(
+            {
+                "id": workspace.pk,
+                "slug": workspace.slug,
+                "name": workspace.name,
+                "items": [item["sku"] for item in data.get("items", [])],
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CrashView(ApiView):
+    def get(self, request):
+        raise RuntimeError(CRASH_MESSAGE)
+
+
+class MissingView(ApiView):
+    def get(self, request):
+        raise Http404("No widget here.")
+
+
+class ConflictView(ApiView):
+    def post(self, request):
+        raise InvalidState()
+
+
+def widget_rows(name: str) -> int:
+    return Workspace.objects.filter(name=name).count()
+
+
+urlpatterns = [
+    path(WIDGETS.lstrip("/"), WidgetView.as_view()),
+    path(CRASH.lstrip("/"), CrashView.as_view()),
+    path(MISSING.lstrip("/"), MissingView.as_view()),
+    path(CONFLICT.lstrip("/"), ConflictView.as_view()),
+    *salync_urls.urlpatterns,
+]
+
+handler403 = salync_urls.handler403
