@@ -9,10 +9,6 @@ import os
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-# Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
-# "no ORM calls inside an event loop" guard would refuse the factories and the assertions.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # the suite runs as root
@@ -28,13 +24,27 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
-def playwright():
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_beside_playwright():
+    """Playwright's sync API keeps an asyncio loop running in the test thread, so Django's
+    "no ORM calls inside an event loop" guard would refuse the factories and assertions.
+    Only for this package: subprocesses of other tests must not inherit it."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def playwright(_allow_orm_beside_playwright):
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright):
     browser = playwright.chromium.launch(
         executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
