@@ -75,6 +75,17 @@ def _burst_usage(request, limit: int, increment: bool) -> dict:
     )
 
 
+def _incr(key: str, timeout: int) -> int:
+    """Atomically add one to a counter, creating it if needed (also if evicted meanwhile)."""
+    for _attempt in range(3):
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return cache.incr(key)
+        except ValueError:  # the key vanished between add and incr (eviction, flush)
+            continue
+    raise RuntimeError(f"Could not count a request in the cache key {key}.")
+
+
 def _daily_used(api_key: ApiKey, now: datetime) -> int:
     return cache.get(daily_cache_key(api_key.pk, now), 0)
 
@@ -108,8 +119,7 @@ def consume(request, entitlements: Entitlements) -> RateLimitState:
     now = datetime.now(UTC)
     to_midnight = seconds_to_midnight(now)
     key = daily_cache_key(request.auth.pk, now)
-    cache.add(key, 0, timeout=to_midnight + 3600)
-    used = cache.incr(key)
+    used = _incr(key, timeout=to_midnight + 3600)
     if used > entitlements.daily_limit:
         cache.decr(key)
         daily = Window("daily", entitlements.daily_limit, used - 1, to_midnight)

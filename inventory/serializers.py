@@ -164,6 +164,9 @@ def _money(**kwargs):
     )
 
 
+OPTION_NAME = serializers.CharField(max_length=50)
+
+
 class VariantInputSerializer(StrictSerializer):
     sku = serializers.CharField(max_length=64)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -188,8 +191,13 @@ class VariantInputSerializer(StrictSerializer):
     def validate_options(self, value):
         if len(value) > 20:
             raise serializers.ValidationError("At most 20 options.")
-        if any(not name.strip() or len(name) > 50 for name in value):
-            raise serializers.ValidationError("Option names are 1 to 50 characters.")
+        for name in value:
+            try:  # the same rules as every text field: no NUL, no lone surrogates, not blank
+                OPTION_NAME.run_validation(name)
+            except serializers.ValidationError:
+                raise serializers.ValidationError(
+                    "Option names are 1 to 50 ordinary characters (no control characters)."
+                ) from None
         return value
 
 

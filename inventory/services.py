@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Workspace
 from core import events
@@ -92,8 +93,10 @@ def location_default(workspace: Workspace) -> Location:
 # --- Products and variants ---------------------------------------------------------------------
 
 
-def _product_representation(product_id: int) -> dict:
-    return ProductSerializer(product_queryset().get(pk=product_id)).data
+def _record_product_event(workspace: Workspace, product_id: int, type: str) -> None:
+    """A product event carries the whole product, variants and stock included, as it is now."""
+    product = product_queryset().get(pk=product_id)
+    events.event_record(workspace=workspace, type=type, obj=ProductSerializer(product).data)
 
 
 def _check_skus_free(workspace: Workspace, skus: dict[str, str], exclude_variant=None) -> None:
@@ -139,9 +142,7 @@ def product_create(
     StockLevel.objects.bulk_create(
         [StockLevel(workspace=workspace, variant=v, location=location) for v in created]
     )
-    events.event_record(
-        workspace=workspace, type=events.PRODUCT_CREATED, obj=_product_representation(product.pk)
-    )
+    _record_product_event(workspace, product.pk, events.PRODUCT_CREATED)
     return product
 
 
@@ -154,41 +155,35 @@ def product_update(*, product: Product, **changes) -> Product:
     for name, value in changes.items():
         setattr(product, name, value)
     product.save()
-    events.event_record(
-        workspace=product.workspace,
-        type=events.PRODUCT_UPDATED,
-        obj=_product_representation(product.pk),
-    )
+    _record_product_event(product.workspace, product.pk, events.PRODUCT_UPDATED)
     return product
+
+
+def _set_status(model, obj, status: str, error: str) -> None:
+    """Move ``obj`` to ``status`` with one conditional UPDATE: of two racing requests, exactly
+    one changes it and the other gets 409 invalid_state."""
+    now = timezone.now()
+    changed = (
+        model.objects.filter(pk=obj.pk).exclude(status=status).update(status=status, updated_at=now)
+    )
+    if not changed:
+        raise InvalidState(error)
+    obj.status, obj.updated_at = status, now
 
 
 @transaction.atomic
 def product_archive(*, product: Product) -> Product:
     """Archive a product: it leaves default lists; its stock and history stay."""
-    if product.status == Status.ARCHIVED:
-        raise InvalidState("The product is already archived.")
-    product.status = Status.ARCHIVED
-    product.save(update_fields=["status", "updated_at"])
-    events.event_record(
-        workspace=product.workspace,
-        type=events.PRODUCT_ARCHIVED,
-        obj=_product_representation(product.pk),
-    )
+    _set_status(Product, product, Status.ARCHIVED, "The product is already archived.")
+    _record_product_event(product.workspace, product.pk, events.PRODUCT_ARCHIVED)
     return product
 
 
 @transaction.atomic
 def product_unarchive(*, product: Product) -> Product:
     """Bring an archived product back."""
-    if product.status == Status.ACTIVE:
-        raise InvalidState("The product is not archived.")
-    product.status = Status.ACTIVE
-    product.save(update_fields=["status", "updated_at"])
-    events.event_record(
-        workspace=product.workspace,
-        type=events.PRODUCT_UPDATED,
-        obj=_product_representation(product.pk),
-    )
+    _set_status(Product, product, Status.ACTIVE, "The product is not archived.")
+    _record_product_event(product.workspace, product.pk, events.PRODUCT_UPDATED)
     return product
 
 
@@ -208,9 +203,7 @@ def variant_create(*, product: Product, **data) -> Variant:
         workspace=workspace, variant=variant, location=location_default(workspace)
     )
     Product.objects.filter(pk=product.pk).update(updated_at=variant.updated_at)
-    events.event_record(
-        workspace=workspace, type=events.PRODUCT_UPDATED, obj=_product_representation(product.pk)
-    )
+    _record_product_event(workspace, product.pk, events.PRODUCT_UPDATED)
     return variant
 
 
@@ -243,25 +236,14 @@ def variant_update(*, variant: Variant, **data) -> Variant:
                 obj=StockLevelSerializer(level).data,
             )
     Product.objects.filter(pk=variant.product_id).update(updated_at=variant.updated_at)
-    events.event_record(
-        workspace=variant.workspace,
-        type=events.PRODUCT_UPDATED,
-        obj=_product_representation(variant.product_id),
-    )
+    _record_product_event(variant.workspace, variant.product_id, events.PRODUCT_UPDATED)
     return variant
 
 
 def _variant_set_status(variant: Variant, status: str, error: str) -> Variant:
-    if variant.status == status:
-        raise InvalidState(error)
-    variant.status = status
-    variant.save(update_fields=["status", "updated_at"])
+    _set_status(Variant, variant, status, error)
     Product.objects.filter(pk=variant.product_id).update(updated_at=variant.updated_at)
-    events.event_record(
-        workspace=variant.workspace,
-        type=events.PRODUCT_UPDATED,
-        obj=_product_representation(variant.product_id),
-    )
+    _record_product_event(variant.workspace, variant.product_id, events.PRODUCT_UPDATED)
     return variant
 
 
