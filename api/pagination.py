@@ -1,3 +1,5 @@
+from base64 import b64decode
+
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination as DrfCursorPagination
@@ -30,12 +32,23 @@ class CursorPagination(DrfCursorPagination):
         return int(raw)
 
     def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise serializers.ValidationError(
-                {"cursor": ["This cursor is not valid. Use the next or previous link as given."]}
-            ) from None
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        invalid = serializers.ValidationError(
+            {"cursor": ["This cursor is not valid. Use the next or previous link as given."]}
+        )
+        try:  # strictly: DRF's own decoding would let garbage through as "the first page"
+            if not b64decode(encoded.encode("ascii"), validate=True):
+                raise invalid
+            cursor = super().decode_cursor(request)
+        except (NotFound, ValueError, UnicodeError):
+            raise invalid from None
+        # The position is an id: digits only, and small enough for a 64-bit column.
+        position = cursor.position
+        if position is not None and not (position.isdigit() and len(position) <= 18):
+            raise invalid
+        return cursor
 
     def get_paginated_response(self, data):
         return Response(
