@@ -275,8 +275,11 @@ class AdjustmentLine:
 
 
 def _lock_levels(workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> dict:
-    """Create missing levels, then lock them all in primary-key order (no deadlocks)."""
-    pairs = set(pairs)
+    """Create missing levels, then lock them all in primary-key order (no deadlocks).
+
+    New levels are inserted in sorted order too: two batches creating the same levels would
+    otherwise each wait on a row the other has just inserted."""
+    pairs = sorted(set(pairs))
     StockLevel.objects.bulk_create(
         [StockLevel(workspace=workspace, variant_id=v, location_id=loc) for v, loc in pairs],
         ignore_conflicts=True,
