@@ -55,6 +55,13 @@ class CursorPagination(DrfCursorPagination):
             {"results": data, "next": self.get_next_link(), "previous": self.get_previous_link()}
         )
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT)
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",

@@ -5,4 +5,5 @@ ID = r"(?P<pk>[0-9]{1,18})"  # longer can't be an id (64-bit): an unknown route,
 
 def route(pattern: str, view, name: str):
     """API paths accept an optional trailing slash (SPEC §5)."""
-    return re_path(rf"^{pattern}/?$" if pattern else r"^$", view, name=name)
+    # \Z, not $: "$" would also match before a trailing newline ("products/5\n").
+    return re_path(rf"^{pattern}/?\Z" if pattern else r"^\Z", view, name=name)

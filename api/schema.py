@@ -87,9 +87,14 @@ def _error_response(description: str, codes: list[str]) -> dict:
 
 
 def add_error_responses(result, generator, request, public):
-    """drf-spectacular post-processing hook: errors and rate-limit headers everywhere."""
+    """drf-spectacular post-processing hook: errors and rate-limit headers everywhere, and
+    request bodies as strict as the API is."""
     components = result.setdefault("components", {})
-    components.setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    schemas = components.setdefault("schemas", {})
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False  # request bodies refuse unknown fields
+    schemas["Error"] = ERROR_SCHEMA
     components["headers"] = {
         name: {"schema": {"type": kind}, "description": text}
         for name, (kind, text) in RATE_LIMIT_HEADERS.items()
@@ -106,7 +111,7 @@ def add_error_responses(result, generator, request, public):
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "maxLength": 255},
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
                         "description": "Replays the first response for 24 hours.",
                     }
                 )

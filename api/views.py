@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
@@ -12,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import idempotency, ratelimit
-from api.errors import RateLimitExceeded, error_response
+from api.errors import ERROR_CODES, RateLimitExceeded, error_response
+from api.middleware import is_api_path
 from api.serializers import ApiIndexSerializer
 
 
@@ -164,6 +166,27 @@ class ApiBaseUrlView(ApiIndexView):
     """The base URL without its trailing slash; documented once, as ``/api/v1/``."""
 
     schema = None
+
+
+def _html_or_api(default_view, status_code: int, message: str):
+    """A site-wide error handler answering in the API's format under /api/ and as the usual
+    HTML page elsewhere (DisallowedHost, URLs no route matches, crashes outside the API)."""
+
+    def handler(request, *args, **kwargs):
+        if is_api_path(request.path):
+            return error_response(request, status_code, ERROR_CODES[status_code], message)
+        return default_view(request, *args, **kwargs)
+
+    return handler
+
+
+bad_request = _html_or_api(defaults.bad_request, 400, "The request could not be understood.")
+page_not_found = _html_or_api(defaults.page_not_found, 404, "Not found.")
+server_error = _html_or_api(
+    defaults.server_error,
+    500,
+    "Something went wrong on our side. Quote the request_id if you contact support.",
+)
 
 
 @csrf_exempt

@@ -1,13 +1,39 @@
+from datetime import UTC
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from inventory.models import Location, Product, Reason, StockAdjustment, StockLevel, Variant
 from inventory.serializers import MAX_ID
 
+
+class UtcDateTimeField(IsoDateTimeField):
+    """ISO 8601 with any offset, converted to UTC; a moment outside the years 1 to 9999 in UTC is
+    a validation error, not a database error."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 STATUS_CHOICES = [("active", "active"), ("archived", "archived"), ("all", "all")]
 
 
+@extend_schema_field(OpenApiTypes.INT64)
 class IdFilter(django_filters.NumberFilter):
     """An id: a whole number in range, never silently truncated."""
 
@@ -25,7 +51,7 @@ class StatusFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", empty_label=None
     )
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     def filter_status(self, queryset, name, value):
         return queryset if value == "all" else queryset.filter(status=value)
@@ -63,7 +89,7 @@ class VariantFilter(StatusFilterSet):
 
 
 class LocationFilter(django_filters.FilterSet):
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Location
@@ -75,7 +101,7 @@ class StockLevelFilter(django_filters.FilterSet):
     variant_id = IdFilter(field_name="variant_id")
     location_id = IdFilter(field_name="location_id")
     below_threshold = django_filters.BooleanFilter(method="filter_below_threshold")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = StockLevel
@@ -91,8 +117,8 @@ class StockAdjustmentFilter(django_filters.FilterSet):
     sku = django_filters.CharFilter(field_name="variant__sku", max_length=64)
     location_id = IdFilter(field_name="location_id")
     reason = django_filters.ChoiceFilter(choices=Reason.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockAdjustment

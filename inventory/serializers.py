@@ -125,7 +125,8 @@ class StrictIntegerField(serializers.IntegerField):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Rejects fields it does not know, so a typo never passes silently."""
+    # Rejects fields it does not know, so a typo never passes silently (a comment, not a
+    # docstring: the schema would show it as every request body's description).
 
     def to_internal_value(self, data):
         unknown = {}
@@ -204,8 +205,8 @@ class VariantInputSerializer(StrictSerializer):
 class ProductCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    variants = VariantInputSerializer(
-        many=True, allow_empty=False, max_length=100, help_text="At least one variant."
+    variants = serializers.ListField(
+        child=VariantInputSerializer(), min_length=1, max_length=100, help_text="1 to 100 variants."
     )
 
     def validate_variants(self, variants):
@@ -263,4 +264,9 @@ class AdjustmentInputSerializer(StrictSerializer):
 
 
 class AdjustmentBatchSerializer(StrictSerializer):
-    adjustments = AdjustmentInputSerializer(many=True, allow_empty=False, max_length=100)
+    adjustments = serializers.ListField(
+        child=AdjustmentInputSerializer(),
+        min_length=1,
+        max_length=100,
+        help_text="1 to 100 adjustments, applied in order, all or nothing.",
+    )

@@ -11,9 +11,12 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("apikeys.urls")),
     path("api/v1/", include("api.urls")),
-    re_path(r"^api/v1$", ApiBaseUrlView.as_view()),
-    re_path(r"^api(?:/.*)?$", api_not_found),
+    re_path(r"^api/v1\Z", ApiBaseUrlView.as_view()),
+    re_path(r"^api(?:/[\s\S]*)?\Z", api_not_found),
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "api.views.bad_request"
 handler403 = "core.views.permission_denied"
+handler404 = "api.views.page_not_found"
+handler500 = "api.views.server_error"

@@ -266,3 +266,28 @@ def test_every_error_has_exactly_the_contract_shape(api, api_key, read_only_key,
     for response, status, code in cases:
         error = assert_api_error(response, status, code)
         assert ("fields" in error) == (code == "validation_error"), code
+
+
+def test_a_disallowed_host_under_api_answers_in_the_error_format(client, db):
+    response = client.get("/api/v1/", secure=True, HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"]["code"] == "bad_request"
+    assert body["error"]["request_id"] == response["X-Request-Id"]
+
+
+def test_a_disallowed_host_on_a_page_keeps_the_html_error(client, db):
+    response = client.get("/login/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_trailing_newline_is_not_the_same_route(api, api_key):
+    """`$` would let "/api/v1/\\n" match the index route; routes end with \\Z."""
+    response = api.get("/api/v1/%0A", auth=api_key)
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -89,4 +89,7 @@ urlpatterns = [
     *salync_urls.urlpatterns,
 ]
 
+handler400 = salync_urls.handler400
 handler403 = salync_urls.handler403
+handler404 = salync_urls.handler404
+handler500 = salync_urls.handler500
