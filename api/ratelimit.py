@@ -1,23 +1,49 @@
 """Per-key rate limits (SPEC §5.2): a daily quota that resets at 00:00 UTC and a burst limit
-per minute, counted in the shared cache so every process and host sees the same numbers.
+per one-minute window, counted in the shared cache so every process and host sees the same
+numbers.
 
-The burst window is django-ratelimit's fixed one-minute window. django-ratelimit cannot end a
-window at midnight UTC, so the daily quota is our own counter keyed by the UTC date. Refused
-requests never use up quota (see ``consume``).
+Both windows are fixed windows with their own counters: the daily one is keyed by the UTC
+date, the burst one by the minute (shifted per key, so not every key's minute turns at once).
+A request counts against the daily quota first, then the burst window; a refused request is
+taken back off every counter it reached, so refusals never use up quota.
+
+On Redis (production) both counters move in one atomic Lua script: one round trip per request,
+exact under any concurrency. django-ratelimit, which throttles sign-ups, is not used here: its
+counter cannot be taken back and costs three cache round trips. Without Redis (a laptop, one
+process) the same steps run on Django's local-memory cache.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache as memoize
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
-from django_ratelimit.core import get_usage
 
 from accounts.plans import Entitlements
 from apikeys.models import ApiKey
 
-BURST_GROUP = "api-burst"
 BURST_WINDOW = 60
 DAILY_WINDOW = 86400
+
+# Returns {daily used, burst used, refused by: 0 none, 1 daily, 2 burst}.
+CONSUME_SCRIPT = """
+local daily = redis.call('INCR', KEYS[1])
+if daily == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+if daily > tonumber(ARGV[1]) then
+  redis.call('DECR', KEYS[1])
+  return {daily - 1, tonumber(redis.call('GET', KEYS[2]) or '0'), 1}
+end
+local burst = redis.call('INCR', KEYS[2])
+if burst == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
+if burst > tonumber(ARGV[3]) then
+  redis.call('DECR', KEYS[1])
+  redis.call('DECR', KEYS[2])
+  return {daily - 1, burst - 1, 2}
+end
+return {daily, burst, 0}
+"""
 
 
 @dataclass(frozen=True)
@@ -36,14 +62,14 @@ class Window:
 class RateLimitState:
     daily: Window
     burst: Window
+    now: datetime
     refused_by: Window | None = None
 
-    def headers(self, now: datetime | None = None) -> dict[str, str]:
-        now = now or datetime.now(UTC)
+    def headers(self) -> dict[str, str]:
         return {
             "X-RateLimit-Limit": str(self.daily.limit),
             "X-RateLimit-Remaining": str(self.daily.remaining),
-            "X-RateLimit-Reset": str(int(now.timestamp()) + self.daily.reset_in),
+            "X-RateLimit-Reset": str(int(self.now.timestamp()) + self.daily.reset_in),
             "RateLimit-Policy": (
                 f'"daily";q={self.daily.limit};w={DAILY_WINDOW}, '
                 f'"burst";q={self.burst.limit};w={BURST_WINDOW}'
@@ -65,76 +91,84 @@ def daily_cache_key(api_key_id: int, now: datetime) -> str:
     return f"api:daily:{api_key_id}:{now:%Y%m%d}"
 
 
-def _burst_key(group, request) -> str:
-    return str(request.auth.pk)
+def _burst_position(api_key_id: int, now: datetime) -> tuple[str, int]:
+    """The key's current burst window (cache key) and the whole seconds until it ends."""
+    shifted = int(now.timestamp()) + api_key_id % BURST_WINDOW
+    window, elapsed = divmod(shifted, BURST_WINDOW)
+    return f"api:burst:{api_key_id}:{window}", BURST_WINDOW - elapsed
 
 
-def _burst_usage(request, limit: int, increment: bool) -> dict:
-    return get_usage(
-        request, group=BURST_GROUP, key=_burst_key, rate=(limit, BURST_WINDOW), increment=increment
-    )
+@memoize
+def _redis() -> redis.Redis | None:
+    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+
+
+def _count(daily_key: str, burst_key: str, entitlements: Entitlements, daily_ttl: int):
+    """(daily used, burst used, refused by 0/1/2) after counting one request."""
+    client = _redis()
+    if client is not None:
+        keys = [cache.make_key(daily_key), cache.make_key(burst_key)]
+        args = [entitlements.daily_limit, daily_ttl, entitlements.burst_limit, 2 * BURST_WINDOW]
+        return client.eval(CONSUME_SCRIPT, 2, *keys, *args)
+    # Local memory: one process, so these steps need no more atomicity than each has.
+    daily = _incr(daily_key, daily_ttl)
+    if daily > entitlements.daily_limit:
+        cache.decr(daily_key)
+        return daily - 1, cache.get(burst_key, 0), 1
+    burst = _incr(burst_key, 2 * BURST_WINDOW)
+    if burst > entitlements.burst_limit:
+        cache.decr(daily_key)
+        cache.decr(burst_key)
+        return daily - 1, burst - 1, 2
+    return daily, burst, 0
 
 
 def _incr(key: str, timeout: int) -> int:
-    """Atomically add one to a counter, creating it if needed (also if evicted meanwhile)."""
+    """Add one to a local-memory counter, creating it if needed (also if culled meanwhile)."""
     for _attempt in range(3):
         cache.add(key, 0, timeout=timeout)
         try:
             return cache.incr(key)
-        except ValueError:  # the key vanished between add and incr (eviction, flush)
+        except ValueError:  # the key vanished between add and incr
             continue
     raise RuntimeError(f"Could not count a request in the cache key {key}.")
 
 
-def _daily_used(api_key: ApiKey, now: datetime) -> int:
-    return cache.get(daily_cache_key(api_key.pk, now), 0)
+def _windows(api_key: ApiKey, entitlements: Entitlements, now: datetime, daily: int, burst: int):
+    _key, burst_reset_in = _burst_position(api_key.pk, now)
+    return (
+        Window("daily", entitlements.daily_limit, daily, seconds_to_midnight(now)),
+        Window("burst", entitlements.burst_limit, burst, burst_reset_in),
+    )
 
 
-def _burst_window(limit: int, usage: dict) -> Window:
-    # django-ratelimit's window still holds at time_left == 0: it frees one second later.
-    return Window("burst", limit, usage["count"], max(0, usage["time_left"]) + 1)
+def consume(request, entitlements: Entitlements) -> RateLimitState:
+    """Count this request against both windows, or refuse it without counting it."""
+    now = datetime.now(UTC)
+    api_key = request.auth
+    burst_key, _reset_in = _burst_position(api_key.pk, now)
+    daily_used, burst_used, refused = _count(
+        daily_cache_key(api_key.pk, now),
+        burst_key,
+        entitlements,
+        daily_ttl=seconds_to_midnight(now) + 3600,
+    )
+    daily, burst = _windows(api_key, entitlements, now, int(daily_used), int(burst_used))
+    refused_by = {0: None, 1: daily, 2: burst}[int(refused)]
+    return RateLimitState(daily=daily, burst=burst, now=now, refused_by=refused_by)
 
 
 def peek(request, entitlements: Entitlements) -> RateLimitState:
     """The current state without counting this request (for responses refused before counting)."""
     now = datetime.now(UTC)
-    used = _daily_used(request.auth, now)
-    return RateLimitState(
-        daily=Window("daily", entitlements.daily_limit, used, seconds_to_midnight(now)),
-        burst=_burst_window(
-            entitlements.burst_limit,
-            _burst_usage(request, entitlements.burst_limit, increment=False),
-        ),
+    api_key = request.auth
+    burst_key, _reset_in = _burst_position(api_key.pk, now)
+    daily_key = daily_cache_key(api_key.pk, now)
+    counts = cache.get_many([daily_key, burst_key])
+    daily, burst = _windows(
+        api_key, entitlements, now, counts.get(daily_key, 0), counts.get(burst_key, 0)
     )
-
-
-def consume(request, entitlements: Entitlements) -> RateLimitState:
-    """Count this request against both windows, or refuse it without counting it.
-
-    The daily counter is ours, so it goes first and is taken back on any refusal. The burst
-    counter is django-ratelimit's and cannot be taken back; it is only reached by requests the
-    daily quota admits, and over the burst limit its window is full anyway, so the extra count
-    changes nothing.
-    """
-    now = datetime.now(UTC)
-    to_midnight = seconds_to_midnight(now)
-    key = daily_cache_key(request.auth.pk, now)
-    used = _incr(key, timeout=to_midnight + 3600)
-    if used > entitlements.daily_limit:
-        cache.decr(key)
-        daily = Window("daily", entitlements.daily_limit, used - 1, to_midnight)
-        burst_usage = _burst_usage(request, entitlements.burst_limit, increment=False)
-        burst = _burst_window(entitlements.burst_limit, burst_usage)
-        return RateLimitState(daily=daily, burst=burst, refused_by=daily)
-
-    burst_usage = _burst_usage(request, entitlements.burst_limit, increment=True)
-    burst = _burst_window(entitlements.burst_limit, burst_usage)
-    if burst_usage["should_limit"]:
-        cache.decr(key)
-        daily = Window("daily", entitlements.daily_limit, used - 1, to_midnight)
-        return RateLimitState(daily=daily, burst=burst, refused_by=burst)
-    daily = Window("daily", entitlements.daily_limit, used, to_midnight)
-    return RateLimitState(daily=daily, burst=burst)
+    return RateLimitState(daily=daily, burst=burst, now=now)
 
 
 def usage_today(api_keys: list[ApiKey]) -> dict[int, int]:

@@ -59,9 +59,9 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
     """The active key matching ``raw_key``, with its workspace, or None. One query."""
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) < LOOKUP_LENGTH:
         return None
-    api_key = (
-        ApiKey.objects.select_related("workspace").filter(prefix=raw_key[:LOOKUP_LENGTH]).first()
-    )
+    # A unique prefix: no ORDER BY (as .first() would add), at most one row.
+    found = ApiKey.objects.select_related("workspace").filter(prefix=raw_key[:LOOKUP_LENGTH])
+    api_key = next(iter(found[:1]), None)
     if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash(raw_key)):
         return None
     if not api_key.is_active:

@@ -3,8 +3,7 @@ limit per minute, the daily quota that resets at 00:00 UTC, refusals that are ne
 and exactness under real concurrency across processes (gunicorn on PostgreSQL + Redis).
 
 Time is moved with ``unittest.mock`` only where the alternative is waiting for a real minute
-or a real midnight: django-ratelimit's clock (``django_ratelimit.core.time``) for the burst
-window, ``api.ratelimit.datetime`` for the UTC day.
+or a real midnight: ``api.ratelimit.datetime``, the one clock of both windows.
 """
 
 import os
@@ -99,7 +98,7 @@ def daily_count(api_key) -> int | None:
 
 
 class FrozenRatelimitClock:
-    """Stands in for the ``time`` module inside ``django_ratelimit.core`` only.
+    """Stands in for ``datetime`` inside ``api.ratelimit`` only.
 
     The burst window is a real minute: freezing its clock keeps a run of requests inside one
     window (instead of sometimes straddling a boundary), and ``advance`` replaces waiting.
@@ -107,19 +106,22 @@ class FrozenRatelimitClock:
     """
 
     def __init__(self):
-        self.now = int(time.time()) + 0.5
-
-    def time(self) -> float:
-        return self.now
+        self.now = datetime.fromtimestamp(int(time.time()) + 0.5, tz=UTC)
 
     def advance(self, seconds: float) -> None:
-        self.now += seconds
+        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
 def burst_clock():
     clock = FrozenRatelimitClock()
-    with mock.patch("django_ratelimit.core.time", SimpleNamespace(time=clock.time)):
+
+    class _Datetime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return clock.now
+
+    with mock.patch("api.ratelimit.datetime", _Datetime):
         yield clock
 
 
