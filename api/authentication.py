@@ -1,4 +1,6 @@
 from django.contrib.auth.models import AnonymousUser
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from api.errors import InvalidApiKey
@@ -15,6 +17,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     keyword = b"bearer"
 
+    @method_decorator(sensitive_variables("parts", "raw_key"))
     def authenticate(self, request):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.models import User, Workspace
 from apikeys.models import Access, ApiKey
@@ -26,6 +27,7 @@ def _hash(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+@sensitive_variables("raw_key")
 def api_key_create(
     *, workspace: Workspace, name: str, access: str = Access.READ_WRITE, created_by: User | None
 ) -> tuple[ApiKey, str]:
@@ -55,6 +57,7 @@ def api_key_create(
     raise RuntimeError("Could not draw an unused API key prefix.")
 
 
+@sensitive_variables("raw_key")
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
     """The active key matching ``raw_key``, with its workspace, or None. One query."""
     if not raw_key.startswith(KEY_PREFIX) or len(raw_key) < LOOKUP_LENGTH:

@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import manager_required, manager_required_for_writes
@@ -21,6 +22,7 @@ def _keys(workspace):
 @never_cache
 @manager_required_for_writes
 @require_http_methods(["GET", "POST"])
+@sensitive_variables("new_key")  # innermost: it marks the frame of the function it wraps
 def api_keys(request):
     """List keys; owners and admins generate one, shown in full only in this response."""
     workspace = request.workspace
