@@ -134,8 +134,7 @@ def _incr(key: str, timeout: int) -> int:
     raise RuntimeError(f"Could not count a request in the cache key {key}.")
 
 
-def _windows(api_key: ApiKey, entitlements: Entitlements, now: datetime, daily: int, burst: int):
-    _key, burst_reset_in = _burst_position(api_key.pk, now)
+def _windows(entitlements: Entitlements, now: datetime, daily: int, burst: int, burst_reset_in):
     return (
         Window("daily", entitlements.daily_limit, daily, seconds_to_midnight(now)),
         Window("burst", entitlements.burst_limit, burst, burst_reset_in),
@@ -146,14 +145,14 @@ def consume(request, entitlements: Entitlements) -> RateLimitState:
     """Count this request against both windows, or refuse it without counting it."""
     now = datetime.now(UTC)
     api_key = request.auth
-    burst_key, _reset_in = _burst_position(api_key.pk, now)
+    burst_key, burst_reset_in = _burst_position(api_key.pk, now)
     daily_used, burst_used, refused = _count(
         daily_cache_key(api_key.pk, now),
         burst_key,
         entitlements,
         daily_ttl=seconds_to_midnight(now) + 3600,
     )
-    daily, burst = _windows(api_key, entitlements, now, int(daily_used), int(burst_used))
+    daily, burst = _windows(entitlements, now, int(daily_used), int(burst_used), burst_reset_in)
     refused_by = {0: None, 1: daily, 2: burst}[int(refused)]
     return RateLimitState(daily=daily, burst=burst, now=now, refused_by=refused_by)
 
@@ -162,11 +161,11 @@ def peek(request, entitlements: Entitlements) -> RateLimitState:
     """The current state without counting this request (for responses refused before counting)."""
     now = datetime.now(UTC)
     api_key = request.auth
-    burst_key, _reset_in = _burst_position(api_key.pk, now)
+    burst_key, burst_reset_in = _burst_position(api_key.pk, now)
     daily_key = daily_cache_key(api_key.pk, now)
     counts = cache.get_many([daily_key, burst_key])
     daily, burst = _windows(
-        api_key, entitlements, now, counts.get(daily_key, 0), counts.get(burst_key, 0)
+        entitlements, now, counts.get(daily_key, 0), counts.get(burst_key, 0), burst_reset_in
     )
     return RateLimitState(daily=daily, burst=burst, now=now)
 

@@ -63,6 +63,10 @@ class InventoryView(ApiViewMixin, generics.GenericAPIView):
             return self.queryset
         return self.scoped_queryset()
 
+    def represent(self, pk) -> dict:
+        """The object as it is now, read back through the view's queryset builder."""
+        return self.get_serializer_class()(self.get_queryset().get(pk=pk)).data
+
 
 # --- Products ----------------------------------------------------------------------------------
 
@@ -88,10 +92,7 @@ class ProductListView(InventoryView, generics.ListAPIView):
     def post(self, request):
         data = parse(ProductCreateSerializer, request)
         product = services.product_create(workspace=self.workspace, **data)
-        return Response(self._represent(product.pk), status=status.HTTP_201_CREATED)
-
-    def _represent(self, pk):
-        return ProductSerializer(self.get_queryset().get(pk=pk)).data
+        return Response(self.represent(product.pk), status=status.HTTP_201_CREATED)
 
 
 class ProductDetailView(InventoryView):
@@ -111,7 +112,7 @@ class ProductDetailView(InventoryView):
         product = self.get_object()
         data = parse(ProductUpdateSerializer, request)
         services.product_update(product=product, **data)
-        return Response(ProductSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(self.represent(pk))
 
 
 class ProductStatusView(InventoryView):
@@ -127,7 +128,7 @@ class ProductStatusView(InventoryView):
         product = self.get_object()
         change = services.product_archive if self.archive else services.product_unarchive
         change(product=product)
-        return Response(ProductSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(self.represent(pk))
 
 
 # --- Variants ----------------------------------------------------------------------------------
@@ -159,8 +160,7 @@ class ProductVariantListView(InventoryView, generics.ListAPIView):
         product = self.get_product()
         data = parse(VariantInputSerializer, request)
         variant = services.variant_create(product=product, **data)
-        variant = queries.variant_queryset(self.workspace).get(pk=variant.pk)
-        return Response(VariantSerializer(variant).data, status=status.HTTP_201_CREATED)
+        return Response(self.represent(variant.pk), status=status.HTTP_201_CREATED)
 
 
 class VariantDetailView(InventoryView):
@@ -184,7 +184,7 @@ class VariantDetailView(InventoryView):
         variant = self.get_object()
         data = parse(VariantUpdateSerializer, request)
         services.variant_update(variant=variant, **data)
-        return Response(VariantSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(self.represent(pk))
 
 
 class VariantStatusView(InventoryView):
@@ -200,7 +200,7 @@ class VariantStatusView(InventoryView):
         variant = self.get_object()
         change = services.variant_archive if self.archive else services.variant_unarchive
         change(variant=variant)
-        return Response(VariantSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(self.represent(pk))
 
 
 # --- Locations ---------------------------------------------------------------------------------
@@ -257,44 +257,54 @@ class StockLevelListView(InventoryView, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class AdjustmentResolver:
-    """Turns validated adjustment input into lines, naming variants and locations in the
-    workspace only: another workspace's id is as unknown as a missing one."""
-
-    def __init__(self, workspace):
-        self.workspace = workspace
-        self._default_location = None
-
-    def line(self, data: dict, prefix: str = "") -> services.AdjustmentLine:
-        variants = Variant.objects.filter(workspace=self.workspace)
-        if "variant_id" in data:
-            variant = variants.filter(pk=data["variant_id"]).first()
-            missing = (f"{prefix}variant_id", "No variant with this id.")
+def resolve_adjustments(workspace, items: list[dict], prefix: str = "") -> list:
+    """Validated adjustment input → service lines, looking variants and locations up in the
+    workspace only (another workspace's id is as unknown as a missing one), with one query per
+    kind of reference however many lines there are. Errors name the line: ``adjustments.3.sku``.
+    """
+    variant_ids = {item["variant_id"] for item in items if "variant_id" in item}
+    skus = {item["sku"] for item in items if "sku" in item}
+    location_ids = {item["location_id"] for item in items if "location_id" in item}
+    variants = Variant.objects.filter(workspace=workspace)
+    by_id = {v.pk: v for v in variants.filter(pk__in=variant_ids)} if variant_ids else {}
+    by_sku = {v.sku: v for v in variants.filter(sku__in=skus)} if skus else {}
+    locations = (
+        {loc.pk: loc for loc in Location.objects.filter(workspace=workspace, pk__in=location_ids)}
+        if location_ids
+        else {}
+    )
+    default = None
+    lines = []
+    for index, item in enumerate(items):
+        where = f"{prefix}{index}." if prefix else ""
+        if "variant_id" in item:
+            variant = by_id.get(item["variant_id"])
+            missing = (f"{where}variant_id", "No variant with this id.")
         else:
-            variant = variants.filter(sku=data["sku"]).first()
-            missing = (f"{prefix}sku", "No variant with this SKU.")
+            variant = by_sku.get(item["sku"])
+            missing = (f"{where}sku", "No variant with this SKU.")
         if variant is None:
             raise serializers.ValidationError({missing[0]: [missing[1]]})
-        if "location_id" in data:
-            location = Location.objects.filter(
-                workspace=self.workspace, pk=data["location_id"]
-            ).first()
+        if "location_id" in item:
+            location = locations.get(item["location_id"])
             if location is None:
                 raise serializers.ValidationError(
-                    {f"{prefix}location_id": ["No location with this id."]}
+                    {f"{where}location_id": ["No location with this id."]}
                 )
         else:
-            if self._default_location is None:
-                self._default_location = services.location_default(self.workspace)
-            location = self._default_location
-        return services.AdjustmentLine(
-            variant=variant,
-            location=location,
-            quantity=data["quantity"],
-            reason=data["reason"],
-            note=data.get("note", ""),
-            expected_on_hand=data.get("expected_on_hand"),
+            default = default or services.location_default(workspace)
+            location = default
+        lines.append(
+            services.AdjustmentLine(
+                variant=variant,
+                location=location,
+                quantity=item["quantity"],
+                reason=item["reason"],
+                note=item.get("note", ""),
+                expected_on_hand=item.get("expected_on_hand"),
+            )
         )
+    return lines
 
 
 def _result(adjustment, level) -> dict:
@@ -325,7 +335,7 @@ class StockAdjustmentListView(InventoryView, generics.ListAPIView):
     )
     def post(self, request):
         data = parse(AdjustmentInputSerializer, request)
-        line = AdjustmentResolver(self.workspace).line(data)
+        [line] = resolve_adjustments(self.workspace, [data])
         adjustment, level = services.stock_adjust(
             workspace=self.workspace,
             variant=line.variant,
@@ -351,11 +361,7 @@ class StockAdjustmentBatchView(InventoryView):
     )
     def post(self, request):
         data = parse(AdjustmentBatchSerializer, request)
-        resolver = AdjustmentResolver(self.workspace)
-        lines = [
-            resolver.line(item, prefix=f"adjustments.{index}.")
-            for index, item in enumerate(data["adjustments"])
-        ]
+        lines = resolve_adjustments(self.workspace, data["adjustments"], prefix="adjustments.")
         results = services.stock_adjust_batch(
             workspace=self.workspace, lines=lines, actor=services.Actor.api_key(self.api_key)
         )

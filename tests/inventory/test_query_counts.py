@@ -190,3 +190,38 @@ def test_lists_of_200_cost_what_lists_of_2_do(
     assert len(few) == 2
     assert len(many) == 200
     assert_same_cost(small_queries, large_queries, PINNED[path])
+
+
+def _reads_of(queries, table: str) -> int:
+    return sum(
+        1 for q in queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    )
+
+
+@pytest.mark.parametrize("reference", ["variant_id", "sku"])
+def test_a_batch_looks_its_variants_and_locations_up_once(client, large, reference):
+    """100 lines name their variants and locations with one query each, not one per line."""
+    variants = list(Variant.objects.filter(workspace=large.workspace).order_by("pk")[:100])
+    location = Location.objects.filter(workspace=large.workspace, is_default=False).first()
+    lines = [
+        {
+            reference: variant.pk if reference == "variant_id" else variant.sku,
+            "location_id": location.pk,
+            "quantity": 1,
+            "reason": "received",
+        }
+        for variant in variants
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            "/api/v1/stock/adjustments/batch",
+            {"adjustments": lines},
+            content_type="application/json",
+            secure=True,
+            HTTP_AUTHORIZATION=f"Bearer {large.raw_key}",
+        )
+
+    assert response.status_code == 201, response.content
+    assert _reads_of(captured.captured_queries, "inventory_variant") == 1
+    assert _reads_of(captured.captured_queries, "inventory_location") == 1
