@@ -2,16 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts import services
-from accounts.models import Membership, User, Workspace
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role", "created_at"]
-    readonly_fields = ["created_at"]
+from accounts.models import Membership, User
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -20,42 +11,6 @@ class UserMembershipInline(admin.TabularInline):
     autocomplete_fields = ["workspace"]
     fields = ["workspace", "role", "created_at"]
     readonly_fields = ["created_at"]
-
-
-@admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "plan", "daily_limit_override", "burst_limit_override"]
-    list_filter = ["plan"]
-    search_fields = ["name", "slug"]
-    readonly_fields = ["slug", "created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["name", "slug"]}),
-        (
-            "Plan",
-            {
-                "fields": ["plan", "daily_limit_override", "burst_limit_override"],
-                "description": "Leave the overrides empty to use the plan's own limits; "
-                "set them for a custom plan.",
-            },
-        ),
-        (None, {"fields": ["created_at", "updated_at"]}),
-    ]
-    inlines = [MembershipInline]
-
-    def save_model(self, request, obj, form, change):
-        # Through the services, so the admin follows the same rules as commands and pages.
-        if not change:
-            created = services.workspace_create(name=obj.name, owner=None, plan=obj.plan)
-            obj.pk, obj.slug = created.pk, created.slug
-            obj._state.adding = False
-        elif "name" in form.changed_data:
-            services.workspace_rename(workspace=obj, name=obj.name)
-        services.workspace_set_plan(
-            workspace=obj,
-            plan=obj.plan,
-            daily_limit=obj.daily_limit_override,
-            burst_limit=obj.burst_limit_override,
-        )
 
 
 class UserCreationForm(AdminUserCreationForm):

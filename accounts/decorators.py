@@ -10,7 +10,7 @@ def workspace_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.membership is None:
-            return redirect("accounts:workspace_create")
+            return redirect("portal:workspace_create")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,7 +1,18 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from accounts.models import Workspace
+
+
+def add_service_errors(form, error: ValidationError, field_map: dict[str, str]) -> None:
+    """Show a service's ValidationError on the form fields it concerns."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(field_map.get("__all__"), error)
+        return
+    for field, field_errors in error.error_dict.items():
+        target = field_map.get(field, field if field in form.fields else None)
+        form.add_error(target, field_errors)
 
 
 class LoginForm(AuthenticationForm):

@@ -7,7 +7,6 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, Role, User, Workspace, normalize_email
 from accounts.plans import Plan
-from inventory.services import location_default
 
 
 def user_create(*, email: str, password: str, name: str = "") -> User:
@@ -43,9 +42,10 @@ def _unique_slug(name: str) -> str:
 def workspace_create(
     *, name: str, owner: User | None, plan: str = Plan.FREE, slug: str | None = None
 ) -> Workspace:
-    """Create a workspace, with ``owner`` as its owner when given, and its default location.
+    """Create a workspace, with ``owner`` as its owner when given.
 
-    The slug is derived from the name unless given; a given slug must be free.
+    The slug is derived from the name unless given; a given slug must be free. What a workspace
+    starts with in other apps (its default location) is ``portal.services.workspace_setup``.
     """
     name = name.strip()
     if not name:
@@ -60,23 +60,12 @@ def workspace_create(
         try:
             with transaction.atomic():
                 workspace.save()
-                location_default(workspace)
                 if owner is not None:
                     Membership.objects.create(user=owner, workspace=workspace, role=Role.OWNER)
             return workspace
         except IntegrityError:  # another workspace took the slug between check and insert
             continue
     raise ValidationError({"name": "Could not find a free address for this workspace name."})
-
-
-@transaction.atomic
-def account_create(
-    *, email: str, password: str, workspace_name: str, plan: str = Plan.FREE
-) -> tuple[User, Workspace]:
-    """A new user owning a new workspace (sign-up uses the Free plan); all or nothing."""
-    user = user_create(email=email, password=password)
-    workspace = workspace_create(name=workspace_name, owner=user, plan=plan)
-    return user, workspace
 
 
 def workspace_rename(*, workspace: Workspace, name: str) -> Workspace:

@@ -1,13 +1,12 @@
+"""The front door's own routes under /api/v1/: the index, the schema and the reference. Each
+domain app mounts its resources from its own ``api_urls`` in ``salync.urls``."""
+
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
-from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api.routing import route
 from api.views import ApiIndexView
-
-app_name = "api"
-
 
 urlpatterns = [
     route("", ApiIndexView.as_view(), "index"),
@@ -20,5 +19,4 @@ urlpatterns = [
         ),
         "docs",
     ),
-    path("", include("inventory.api_urls")),
 ]

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from api import idempotency, ratelimit
 from api.errors import ERROR_CODES, RateLimitExceeded, error_response
 from api.middleware import is_api_path
+from api.routing import mounted_resources
 from api.serializers import ApiIndexSerializer
 
 
@@ -154,7 +155,7 @@ class ApiIndexView(ApiView):
                 },
                 "resources": {
                     name: request.build_absolute_uri(reverse(f"api:{name}"))
-                    for name in ("products", "locations", "stock", "stock-adjustments")
+                    for name in mounted_resources()
                 },
                 "schema": request.build_absolute_uri(reverse("api:schema")),
                 "documentation": request.build_absolute_uri(reverse("api:docs")),

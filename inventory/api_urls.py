@@ -2,7 +2,7 @@ from api.routing import ID, route
 from inventory import api
 
 urlpatterns = [
-    route("products", api.ProductListView.as_view(), "products"),
+    route("products", api.ProductListView.as_view(), "products", resource=True),
     route(rf"products/{ID}", api.ProductDetailView.as_view(), "product"),
     route(
         rf"products/{ID}/archive",
@@ -26,10 +26,15 @@ urlpatterns = [
         api.VariantStatusView.as_view(archive=False),
         "variant-unarchive",
     ),
-    route("locations", api.LocationListView.as_view(), "locations"),
+    route("locations", api.LocationListView.as_view(), "locations", resource=True),
     route(rf"locations/{ID}", api.LocationDetailView.as_view(), "location"),
-    route("stock", api.StockLevelListView.as_view(), "stock"),
-    route("stock/adjustments", api.StockAdjustmentListView.as_view(), "stock-adjustments"),
+    route("stock", api.StockLevelListView.as_view(), "stock", resource=True),
+    route(
+        "stock/adjustments",
+        api.StockAdjustmentListView.as_view(),
+        "stock-adjustments",
+        resource=True,
+    ),
     route(
         "stock/adjustments/batch", api.StockAdjustmentBatchView.as_view(), "stock-adjustments-batch"
     ),

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "apikeys",
     "api",
     "inventory",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -142,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Failed logins: five in a row lock that account, and separately that address, for 15 minutes.

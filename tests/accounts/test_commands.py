@@ -16,7 +16,7 @@ from django.test import RequestFactory, override_settings
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.plans import Plan
-from accounts.services import account_create
+from portal.services import account_sign_up
 from tests.factories import UserFactory, WorkspaceFactory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -383,7 +383,7 @@ def test_manage_py_create_workspace_prints_the_slug(transactional_db):
 @pytest.mark.django_db
 @override_settings(DEBUG=True)
 def test_seed_demo_never_takes_over_a_customer_workspace_named_demo():
-    customer, workspace = account_create(
+    customer, workspace = account_sign_up(
         email="customer@shop.example", password=STRONG, workspace_name="Demo"
     )
     assert workspace.slug != "demo"  # the demo's slug is reserved for it

@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 from accounts.models import Membership, Role, User, Workspace
 from accounts.plans import Plan, entitlements_for
 from accounts.services import (
-    account_create,
     membership_create,
     user_create,
     workspace_create,
     workspace_rename,
     workspace_set_plan,
 )
+from portal.services import account_sign_up
 from tests.factories import UserFactory, WorkspaceFactory
 
 STRONG = "a-strong-enough-passphrase"
@@ -24,11 +24,11 @@ def counts():
     return (User.objects.count(), Workspace.objects.count(), Membership.objects.count())
 
 
-# --- account_create ---------------------------------------------------------------------------
+# --- account_sign_up---------------------------------------------------------------------------
 
 
-def test_account_create_makes_user_workspace_and_owner_membership():
-    user, workspace = account_create(
+def test_account_sign_up_makes_user_workspace_and_owner_membership():
+    user, workspace = account_sign_up(
         email="  Ann@Example.COM ", password=STRONG, workspace_name="Ann's Shop"
     )
 
@@ -47,8 +47,8 @@ def test_account_create_makes_user_workspace_and_owner_membership():
     )
 
 
-def test_account_create_on_a_given_plan():
-    _user, workspace = account_create(
+def test_account_sign_up_on_a_given_plan():
+    _user, workspace = account_sign_up(
         email="bo@example.com", password=STRONG, workspace_name="Bo", plan=Plan.GROWTH
     )
     workspace.refresh_from_db()
@@ -57,12 +57,12 @@ def test_account_create_on_a_given_plan():
 
 
 @pytest.mark.parametrize("email", ["ann@example.com", "ANN@example.com", " Ann@Example.Com "])
-def test_account_create_duplicate_email_is_refused_case_insensitively(email):
-    account_create(email="ann@example.com", password=STRONG, workspace_name="First")
+def test_account_sign_up_duplicate_email_is_refused_case_insensitively(email):
+    account_sign_up(email="ann@example.com", password=STRONG, workspace_name="First")
     before = counts()
 
     with pytest.raises(ValidationError) as excinfo:
-        account_create(email=email, password=STRONG, workspace_name="Second")
+        account_sign_up(email=email, password=STRONG, workspace_name="Second")
 
     assert "email" in excinfo.value.message_dict
     assert counts() == before
@@ -72,22 +72,22 @@ def test_account_create_duplicate_email_is_refused_case_insensitively(email):
 @pytest.mark.parametrize(
     "password", ["short", "password123", "12345678901234", "", "ann@example.com"]
 )
-def test_account_create_weak_password_is_refused_and_creates_nothing(password):
+def test_account_sign_up_weak_password_is_refused_and_creates_nothing(password):
     with pytest.raises(ValidationError):
-        account_create(email="ann@example.com", password=password, workspace_name="Ann")
+        account_sign_up(email="ann@example.com", password=password, workspace_name="Ann")
     assert counts() == (0, 0, 0)
 
 
-def test_account_create_blank_workspace_name_rolls_back_the_user():
+def test_account_sign_up_blank_workspace_name_rolls_back_the_user():
     with pytest.raises(ValidationError) as excinfo:
-        account_create(email="ann@example.com", password=STRONG, workspace_name="   ")
+        account_sign_up(email="ann@example.com", password=STRONG, workspace_name="   ")
     assert "name" in excinfo.value.message_dict
     assert counts() == (0, 0, 0)
 
 
-def test_account_create_unknown_plan_rolls_back_the_user():
+def test_account_sign_up_unknown_plan_rolls_back_the_user():
     with pytest.raises(ValidationError) as excinfo:
-        account_create(
+        account_sign_up(
             email="ann@example.com", password=STRONG, workspace_name="Ann", plan="enterprise"
         )
     assert "plan" in excinfo.value.message_dict

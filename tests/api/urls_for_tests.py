@@ -13,9 +13,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.models import Workspace
-from accounts.services import workspace_create
 from api.views import ApiView
 from core.errors import InvalidState
+from portal.services import workspace_setup
 from salync import urls as salync_urls
 
 WIDGETS = "/api/v1/_test/widgets"
@@ -46,7 +46,7 @@ class WidgetView(ApiView):
         serializer = WidgetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        workspace = workspace_create(name=data["name"], owner=None)
+        workspace = workspace_setup(name=data["name"], owner=None)
         if data.get("slow"):
             time.sleep(data["slow"])  # still inside the request: a retry arrives meanwhile
         if FAIL_AFTER_WRITE:

@@ -6,8 +6,8 @@ from unittest import mock
 from django.test import RequestFactory
 from django.views.debug import ExceptionReporter
 
-from accounts.services import workspace_create
 from apikeys.services import api_key_authenticate, api_key_create
+from portal.services import workspace_setup
 
 
 def _crash(*args):  # a fault we cannot cause otherwise: the key lookup failing mid-request
@@ -15,7 +15,7 @@ def _crash(*args):  # a fault we cannot cause otherwise: the key lookup failing 
 
 
 def test_a_crash_inside_key_authentication_reports_no_secret(db):
-    workspace = workspace_create(name="Reported", owner=None, plan="growth")
+    workspace = workspace_setup(name="Reported", owner=None, plan="growth")
     _record, raw = api_key_create(workspace=workspace, name="ERP", created_by=None)
     request = RequestFactory().get("/api/v1/", HTTP_AUTHORIZATION=f"Bearer {raw}")
 

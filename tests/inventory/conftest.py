@@ -7,11 +7,12 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from accounts.models import Workspace
-from accounts.services import workspace_create, workspace_set_plan
+from accounts.services import workspace_set_plan
 from apikeys.models import Access
 from apikeys.services import api_key_create
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 from inventory.services import location_default
+from portal.services import workspace_setup
 
 V1 = "/api/v1/"
 KEY_NAME = "ERP sync"
@@ -20,7 +21,7 @@ KEY_NAME = "ERP sync"
 def make_workspace(name: str = "Acme Supplies", plan: str = "pro") -> Workspace:
     """A workspace as the product creates it (with its default location), on an API plan with
     limits no test reaches."""
-    workspace = workspace_create(name=name, owner=None, plan=plan)
+    workspace = workspace_setup(name=name, owner=None, plan=plan)
     return workspace_set_plan(
         workspace=workspace, plan=plan, daily_limit=100_000, burst_limit=100_000
     )

@@ -8,7 +8,6 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
-from accounts.services import workspace_create
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 from inventory.services import (
     Actor,
@@ -17,6 +16,7 @@ from inventory.services import (
     product_create,
     stock_adjust,
 )
+from portal.services import workspace_setup
 from tests.factories import UserFactory
 
 MODELS = {
@@ -48,7 +48,7 @@ def staff(db):
 @pytest.fixture
 def stock(db):
     """A workspace with a product of two variants, a second location and some history."""
-    workspace = workspace_create(name="Acme Supplies", owner=None, plan="pro")
+    workspace = workspace_setup(name="Acme Supplies", owner=None, plan="pro")
     product = product_create(
         workspace=workspace,
         name="Merino crew sweater",

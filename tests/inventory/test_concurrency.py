@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accounts.services import workspace_create, workspace_set_plan
+from accounts.services import workspace_set_plan
 from apikeys.services import api_key_create
 from core.models import DomainEvent
 from inventory.errors import InsufficientStock, StockChanged
@@ -29,6 +29,7 @@ from inventory.services import (
     stock_adjust,
     stock_adjust_batch,
 )
+from portal.services import workspace_setup
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ JOIN_TIMEOUT = 45  # seconds: a thread still alive after this is stuck (a deadlo
 
 
 def make_workspace(name: str):
-    workspace = workspace_create(name=name, owner=None, plan="pro")
+    workspace = workspace_setup(name=name, owner=None, plan="pro")
     return workspace_set_plan(
         workspace=workspace, plan="pro", daily_limit=1_000_000, burst_limit=1_000_000
     )

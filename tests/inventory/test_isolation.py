@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from accounts.services import workspace_create, workspace_set_plan
+from accounts.services import workspace_set_plan
 from apikeys.services import api_key_create
 from inventory import api_urls
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
@@ -24,12 +24,13 @@ from inventory.services import (
     stock_adjust,
     variant_archive,
 )
+from portal.services import workspace_setup
 
 MISSING = 987_654_321  # an id no object has
 
 
 def make_workspace(name: str):
-    workspace = workspace_create(name=name, owner=None, plan="pro")
+    workspace = workspace_setup(name=name, owner=None, plan="pro")
     return workspace_set_plan(
         workspace=workspace, plan="pro", daily_limit=1_000_000, burst_limit=1_000_000
     )

@@ -11,10 +11,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.services import workspace_create, workspace_set_plan
+from accounts.services import workspace_set_plan
 from apikeys.services import api_key_create
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 from inventory.services import location_default
+from portal.services import workspace_setup
 
 # The whole request: the key (with its workspace), then the page and its prefetches.
 # Raise a number only with a reason; a lower one is welcome.
@@ -39,7 +40,7 @@ def build(
 ) -> World:
     """``products`` times ``variants_per_product`` variants, each stocked at the first
     ``stocked_at`` of ``locations`` locations, with one ledger entry per level."""
-    workspace = workspace_create(name=name, owner=None, plan="pro")
+    workspace = workspace_setup(name=name, owner=None, plan="pro")
     workspace_set_plan(workspace=workspace, plan="pro", daily_limit=10**6, burst_limit=10**6)
     shelves = [Location(workspace=workspace, name=f"Shelf {n}") for n in range(1, locations)]
     places = [location_default(workspace), *Location.objects.bulk_create(shelves)]

@@ -71,11 +71,12 @@ pytestmark = pytest.mark.django_db(transaction=True, reset_sequences=True)
 def seeded() -> dict:
     """A Pro workspace with limits out of reach, a key, and a small catalogue with stock in
     two locations: three products of two variants, one product and one variant archived."""
-    from accounts.services import workspace_create, workspace_set_plan
+    from accounts.services import workspace_set_plan
     from apikeys.services import api_key_create
     from inventory import services
+    from portal.services import workspace_setup
 
-    workspace = workspace_create(name="Schemathesis", owner=None, plan="pro")
+    workspace = workspace_setup(name="Schemathesis", owner=None, plan="pro")
     workspace_set_plan(workspace=workspace, plan="pro", daily_limit=10**6, burst_limit=10**6)
     _key, raw_key = api_key_create(workspace=workspace, name="Schemathesis", created_by=None)
     locations = [

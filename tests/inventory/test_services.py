@@ -5,7 +5,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.services import workspace_create
 from apikeys.services import api_key_create
 from core.errors import InvalidState
 from core.models import DomainEvent
@@ -14,6 +13,7 @@ from inventory.errors import InsufficientStock, SkuTaken, StockChanged
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 from inventory.serializers import MAX_COUNT
 from inventory.services import Actor, AdjustmentLine
+from portal.services import workspace_setup
 from tests.factories import UserFactory, WorkspaceFactory
 from tests.inventory.conftest import Api, make_workspace
 
@@ -289,8 +289,8 @@ def test_an_api_keys_change_is_recorded_with_its_name(workspace, variant):
 
 
 def test_every_new_workspace_gets_exactly_one_default_location(db):
-    first = workspace_create(name="First", owner=None, plan="growth")
-    second = workspace_create(name="Second", owner=UserFactory(), plan="free")
+    first = workspace_setup(name="First", owner=None, plan="growth")
+    second = workspace_setup(name="Second", owner=UserFactory(), plan="free")
 
     for workspace in (first, second):
         locations = Location.objects.filter(workspace=workspace)

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.management.commands._errors import command_error
 from accounts.plans import Plan
-from accounts.services import account_create
+from portal.services import account_sign_up
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, name, plan, owner_email, owner_password, **options):
         try:
-            _user, workspace = account_create(
+            _user, workspace = account_sign_up(
                 email=owner_email, password=owner_password, workspace_name=name, plan=plan
             )
         except ValidationError as error:

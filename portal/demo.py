@@ -8,8 +8,9 @@ from django.db import transaction
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.plans import Plan
-from accounts.services import user_create, workspace_create, workspace_set_plan
-from core.demo_catalogue import demo_catalogue_seed
+from accounts.services import user_create, workspace_set_plan
+from portal.demo_catalogue import demo_catalogue_seed
+from portal.services import workspace_setup
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Outfitters"
@@ -43,7 +44,7 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
             f"The workspace {DEMO_SLUG!r} exists but is not the demo workspace; not touching it."
         )
     if workspace is None:
-        workspace = workspace_create(name=DEMO_NAME, owner=None, plan=Plan.PRO, slug=DEMO_SLUG)
+        workspace = workspace_setup(name=DEMO_NAME, owner=None, plan=Plan.PRO, slug=DEMO_SLUG)
     elif workspace.plan != Plan.PRO:
         workspace_set_plan(workspace=workspace, plan=Plan.PRO)
     Membership.objects.update_or_create(
