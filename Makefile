@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Web + worker + scheduler on the embedded defaults (SQLite, local memory, file broker).
+# Ctrl-C stops them together and exits 0: on a terminal, job control (set -m) gives honcho the
+# terminal to itself, so make never sees the SIGINT; honcho's 130 means "stopped by SIGINT".
 run: export DJANGO_SETTINGS_MODULE = salync.settings.local
+run: SHELL := /bin/bash
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	@$(BIN)/python manage.py seed_demo > var/demo-login.txt
@@ -27,7 +30,8 @@ run: install
 	@echo "              $$(sed -n 3p var/demo-login.txt)"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start
+	@if [ -t 0 ]; then set -m; fi; \
+	PORT=$(PORT) $(BIN)/honcho --procfile Procfile.dev start || [ $$? -eq 130 ]
 
 test: install
 	$(BIN)/ruff check .

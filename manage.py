@@ -6,7 +6,12 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salync.settings.local")
+    requested = os.environ.get("DJANGO_SETTINGS_MODULE")
+    # Importing salync loads the Celery app, which fills in the servers' default (production)
+    # when nothing is chosen; a command on a laptop defaults to local settings instead.
+    from salync.settings import settings_module
+
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module(requested, debug_default=True)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
 
 
 class UserMembershipInline(admin.TabularInline):
@@ -52,3 +52,42 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__email", "workspace__name", "workspace__slug"]
     autocomplete_fields = ["user", "workspace"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are made and revoked by owners on Settings → Workspace.
+
+    The token's hash is never shown (and the token itself is never stored).
+    """
+
+    list_display = ["email", "workspace", "role", "status_label", "invited_by", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["email", "workspace__name", "workspace__slug"]
+    list_select_related = ["workspace", "invited_by"]
+    fields = [
+        "workspace",
+        "email",
+        "role",
+        "status_label",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="Status")
+    def status_label(self, invitation):
+        return invitation.status_label
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from accounts.models import Workspace
+from accounts.auth import LAST_ATTEMPT_WARNING, login_attempts_left
+from accounts.models import Role, Workspace
 
 
 def add_service_errors(form, error: ValidationError, field_map: dict[str, str]) -> None:
@@ -27,6 +28,13 @@ class LoginForm(AuthenticationForm):
             attrs={"autocomplete": "email", "autofocus": True}
         )
         self.fields["username"].label = "Email"
+
+    def get_invalid_login_error(self):
+        error = super().get_invalid_login_error()
+        if login_attempts_left(self.request) == 1:
+            warning = ValidationError(LAST_ATTEMPT_WARNING, code="last_attempt")
+            return ValidationError([error, warning])
+        return error
 
 
 class SignUpForm(forms.Form):
@@ -55,3 +63,27 @@ class WorkspaceNameForm(forms.ModelForm):
 
 class NewWorkspaceForm(forms.Form):
     name = forms.CharField(label="Workspace name", max_length=100)
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        initial=Role.MEMBER,
+        help_text="Owners manage members; owners and admins change settings and keys; "
+        "members read everything.",
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+
+
+class InvitationSignUpForm(forms.Form):
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password.",
+    )

@@ -140,3 +140,56 @@ class Membership(models.Model):
     def can_manage(self) -> bool:
         """Owners and admins change settings, keys, webhooks and channels; members only read."""
         return self.role in (Role.OWNER, Role.ADMIN)
+
+
+class Invitation(models.Model):
+    """An emailed, one-time invitation to join a workspace with a role.
+
+    Only the SHA-256 of the link's token is stored: the link itself is in the email alone.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("Email")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # At most one open invitation per address and workspace: a new one replaces it.
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="accounts_invitation_one_open_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation for {self.email} to {self.workspace}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_pending(self) -> bool:
+        """Can still be accepted: not accepted, not revoked, not expired."""
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired
+
+    @property
+    def status_label(self) -> str:
+        if self.accepted_at is not None:
+            return "Accepted"
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Expired" if self.is_expired else "Pending"

@@ -2,86 +2,57 @@
 
     {"error": {"code": "snake_case", "message": "…", "fields": {…}?, "request_id": "…"}}
 
-Every 4xx/5xx under /api/ is built here, whether DRF, a middleware or Django produced it.
+Every 4xx/5xx under /api/ is built here, whether DRF, a middleware or Django produced it: one
+message per code (``MESSAGES``) and one serialisation (:func:`render_error`) for every body.
 """
 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
+from api.parsers import MAX_JSON_DEPTH
 from core.errors import DomainError
 
 logger = logging.getLogger("salync.api")
 
-
-class ApiError(exceptions.APIException):
-    """Base for our own errors: ``default_code`` is the contract code."""
-
-
-class InvalidApiKey(exceptions.AuthenticationFailed):
-    default_detail = "The API key is not valid. It may have been revoked."
-    default_code = "invalid_api_key"
-
-
-class PlanUpgradeRequired(exceptions.PermissionDenied):
-    default_detail = "Your workspace's plan does not include API access. Upgrade to Growth or Pro."
-    default_code = "plan_upgrade_required"
-
-
-class InsufficientScope(exceptions.PermissionDenied):
-    default_detail = "This API key is read-only: it cannot make changes."
-    default_code = "insufficient_scope"
-
-
-class RateLimitExceeded(exceptions.Throttled):
-    default_code = "rate_limit_exceeded"
-
-    def __init__(self, message: str, wait: int):
-        super().__init__(wait=wait, detail=message)
-
-
-class PayloadTooLarge(ApiError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
-
-
-class IdempotencyKeyReused(ApiError):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = "This Idempotency-Key was already used with a different request."
-    default_code = "idempotency_key_reused"
-
-
-class IdempotencyConflict(ApiError):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "A request with this Idempotency-Key is still being processed."
-    default_code = "idempotency_conflict"
-
-
-# DRF's own codes, renamed to the contract's.
-_CODE_ALIASES = {
-    "parse_error": "malformed_json",
-    "not_authenticated": "authentication_required",
-    "authentication_failed": "invalid_api_key",
-    "throttled": "rate_limit_exceeded",
-    "invalid": "validation_error",
-}
-_MESSAGES = {
-    "malformed_json": "The request body is not valid JSON.",
+# The one message of each front-door code. A template's fields are filled per response; a
+# domain error (``core.errors.DomainError``) brings its own code and message.
+MESSAGES = {
+    "bad_request": "The request could not be understood.",
+    "malformed_json": (
+        f"The request body is not valid JSON, or is nested more than {MAX_JSON_DEPTH} levels deep."
+    ),
+    "validation_error": "The request has invalid fields.",
     "authentication_required": (
         "Authentication required: send your API key as 'Authorization: Bearer <key>'."
     ),
-    "not_found": "Not found.",
-    "validation_error": "The request has invalid fields.",
-    "method_not_allowed": "This method is not allowed here.",
+    "invalid_api_key": "The API key is not valid. It may have been revoked.",
+    "https_required": "The API is only served over HTTPS.",
+    "plan_upgrade_required": (
+        "Your workspace's plan does not include API access. Upgrade to Growth or Pro."
+    ),
+    "insufficient_scope": "This API key is read-only: it cannot make changes.",
+    "forbidden": "This request is not allowed.",
+    "not_found": "No such object or endpoint.",
+    "method_not_allowed": "This endpoint does not support this method; see the Allow header.",
+    "not_acceptable": "The API answers in JSON only: accept application/json.",
+    "idempotency_conflict": "A request with this Idempotency-Key is still being processed.",
+    "payload_too_large": "The request body is larger than {max_bytes} bytes.",
     "unsupported_media_type": "Send the request body as JSON (Content-Type: application/json).",
+    "idempotency_key_reused": "This Idempotency-Key was already used with a different request.",
+    "rate_limit_exceeded": (
+        "Rate limit exceeded: the {window} of {limit} requests is used up. Retry in {wait} seconds."
+    ),
+    "internal_error": (
+        "Something went wrong on our side. Quote the request_id if you contact support."
+    ),
 }
 
-# Codes for errors raised outside DRF views (middleware, URL resolution, crashes).
+# Codes for errors answered outside DRF views (Django's error handlers).
 ERROR_CODES = {
     400: "bad_request",
     403: "forbidden",
@@ -90,6 +61,65 @@ ERROR_CODES = {
     413: "payload_too_large",
     500: "internal_error",
 }
+
+# DRF's own codes, renamed to the contract's.
+_CODE_ALIASES = {
+    "parse_error": "malformed_json",
+    "not_authenticated": "authentication_required",
+    "authentication_failed": "invalid_api_key",
+    "permission_denied": "forbidden",
+    "throttled": "rate_limit_exceeded",
+    "invalid": "validation_error",
+}
+
+
+class ApiError(exceptions.APIException):
+    """Base for our own errors: ``default_code`` is the contract code."""
+
+
+class InvalidApiKey(exceptions.AuthenticationFailed):
+    default_detail = MESSAGES["invalid_api_key"]
+    default_code = "invalid_api_key"
+
+
+class PlanUpgradeRequired(exceptions.PermissionDenied):
+    default_detail = MESSAGES["plan_upgrade_required"]
+    default_code = "plan_upgrade_required"
+
+
+class InsufficientScope(exceptions.PermissionDenied):
+    default_detail = MESSAGES["insufficient_scope"]
+    default_code = "insufficient_scope"
+
+
+class RateLimitExceeded(ApiError):
+    """429 for one window; ``wait`` (whole seconds until it frees) becomes ``Retry-After``.
+    Not DRF's ``Throttled``, which would append its own sentence about the wait."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "rate_limit_exceeded"
+
+    def __init__(self, *, window: str, limit: int, wait: int):
+        self.wait = wait
+        self.params = {"window": window, "limit": limit, "wait": wait}
+        super().__init__(error_message(self.default_code, **self.params))
+
+
+class IdempotencyKeyReused(ApiError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = MESSAGES["idempotency_key_reused"]
+    default_code = "idempotency_key_reused"
+
+
+class IdempotencyConflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = MESSAGES["idempotency_conflict"]
+    default_code = "idempotency_conflict"
+
+
+def error_message(code: str, **params) -> str:
+    """The one message of a front-door code."""
+    return MESSAGES[code].format(**params)
 
 
 def error_body(request, code: str, message: str, fields: dict | None = None) -> dict:
@@ -100,11 +130,34 @@ def error_body(request, code: str, message: str, fields: dict | None = None) -> 
     return {"error": error}
 
 
-def error_response(request, status_code: int, code: str, message: str, **headers) -> JsonResponse:
-    """An error outside DRF (middleware, routing, crashes), in the same format."""
-    response = JsonResponse(error_body(request, code, message), status=status_code)
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
+_RENDERER = JSONRenderer()
+
+
+def render_error(body: dict) -> bytes:
+    """Every error body's bytes: compact, UTF-8, whatever the request asked for."""
+    return _RENDERER.render(body)
+
+
+def error_response(
+    request,
+    status_code: int,
+    code: str,
+    *,
+    message: str | None = None,
+    fields: dict | None = None,
+    headers: dict | None = None,
+    **params,
+) -> HttpResponse:
+    """Every API error response, from DRF views, middlewares and Django's error handlers alike.
+
+    The message is the code's own, filled with ``params``; only a domain error's code, unknown
+    to the front door, comes with its ``message``."""
+    if code in MESSAGES:
+        message = error_message(code, **params)
+    body = render_error(error_body(request, code, message, fields))
+    response = HttpResponse(body, status=status_code, content_type="application/json")
+    for name, value in (headers or {}).items():
+        response[name] = value
     return response
 
 
@@ -133,8 +186,7 @@ def exception_handler(exc, context):
     """DRF's exception handler: every API exception in the contract format."""
     request = context["request"]
     if isinstance(exc, DomainError):
-        body = error_body(request, exc.code, exc.message, exc.fields)
-        return Response(body, status=exc.status)
+        return error_response(request, exc.status, exc.code, message=exc.message, fields=exc.fields)
     if isinstance(exc, DjangoValidationError):  # a service's own validation
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -144,23 +196,27 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if not isinstance(exc, exceptions.APIException):
-        return None  # a crash: ApiErrorMiddleware answers 500 internal_error
+        return None  # a crash: ApiTransportMiddleware answers 500 internal_error
 
     fields = None
     if isinstance(exc, exceptions.ValidationError):
         code = "validation_error"
         fields = flatten_fields(exc.detail)
-        message = _MESSAGES[code]
     else:
         raw_code = exc.detail.code if hasattr(exc.detail, "code") else exc.default_code
         code = _CODE_ALIASES.get(raw_code, raw_code)
-        message = _MESSAGES.get(code) if code in _MESSAGES else str(exc.detail)
 
     headers = {}
     if getattr(exc, "auth_header", None):  # set by APIView from the authenticator
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None) is not None:
         headers["Retry-After"] = str(max(1, int(exc.wait)))
-    return Response(
-        error_body(request, code, message, fields), status=exc.status_code, headers=headers
+    return error_response(
+        request,
+        exc.status_code,
+        code,
+        message=str(exc.detail),  # only for a code without a message of its own
+        fields=fields,
+        headers=headers,
+        **getattr(exc, "params", {}),
     )

@@ -2,14 +2,21 @@
 
 The claim is committed on its own before the view runs, so a concurrent retry sees it and gets
 409 ``idempotency_conflict``. The view's writes and the stored response commit together; a
-crash rolls both back and leaves only the claim, which a retry may take over once it is stale.
+crash rolls both back and leaves only the claim, which a retry may take over once its holder is
+known to be gone.
+
+On PostgreSQL the holder holds a session-level advisory lock on the claim for the claim's whole
+life (:func:`idempotency_unlock` ends it, after the outcome is committed). A process that dies
+mid-request loses its connection and with it the lock, so a retry that can take the lock while
+the claim is incomplete takes the claim over at once. On SQLite (one process on a laptop) there
+is no lock to ask: a claim older than any request may run is taken to be abandoned.
 """
 
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from api.errors import IdempotencyConflict, IdempotencyKeyReused
@@ -37,24 +44,80 @@ def fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def claim_lock_id(api_key_id: int, key: str) -> int:
+    """The advisory-lock key of a claim: a signed 64-bit hash of (API key, Idempotency-Key)."""
+    digest = hashlib.blake2b(
+        f"{api_key_id}:{key}".encode("utf-8", "surrogatepass"),
+        digest_size=8,
+        person=b"salync-idem",
+    ).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _uses_locks() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _try_lock(lock_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        return cursor.fetchone()[0]
+
+
+def _unlock(lock_id: int) -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
+    except DatabaseError:
+        # The connection persists between requests (CONN_MAX_AGE): one that cannot unlock is
+        # closed, which ends its session and every lock it held.
+        connection.close()
+
+
 def idempotency_claim(*, api_key, key: str, request) -> IdempotencyRecord | StoredResponse:
-    """Claim ``key`` for this request, or return the stored response of its first use."""
-    now = timezone.now()
+    """Claim ``key`` for this request, or return the stored response of its first use.
+
+    On PostgreSQL a returned claim's lock is held until :func:`idempotency_unlock`."""
     request_fingerprint = fingerprint(request)
+    lock_id = claim_lock_id(api_key.pk, key) if _uses_locks() else None
+    held = lock_id is not None and _try_lock(lock_id)
+    try:
+        claimed = _claim(api_key, key, request_fingerprint, lock_id=lock_id, held=held)
+    except BaseException:
+        if held:
+            _unlock(lock_id)
+        raise
+    if held and not isinstance(claimed, IdempotencyRecord):
+        _unlock(lock_id)
+    return claimed
+
+
+def _claim(api_key, key: str, request_fingerprint: str, *, lock_id: int | None, held: bool):
+    # ``held``: this connection holds the claim's lock, so no live process holds the claim.
+    # Without it (lock_id set, held False) a live process does: only reading is safe.
+    now = timezone.now()
     for _attempt in range(3):
-        try:
-            with transaction.atomic():
-                return IdempotencyRecord.objects.create(
-                    api_key=api_key, key=key, request_fingerprint=request_fingerprint
-                )
-        except IntegrityError:
-            pass
+        if lock_id is None or held:
+            try:
+                with transaction.atomic():
+                    return IdempotencyRecord.objects.create(
+                        api_key=api_key, key=key, request_fingerprint=request_fingerprint
+                    )
+            except IntegrityError:
+                pass
         existing = IdempotencyRecord.objects.filter(api_key=api_key, key=key).first()
         if existing is None:
+            if lock_id is not None and not held:
+                raise IdempotencyConflict()  # its holder is claiming or releasing it right now
             continue  # released meanwhile: claim again
         expired = existing.created_at < now - RETENTION
-        abandoned = existing.completed_at is None and existing.created_at < now - STALE_CLAIM
+        if lock_id is None:
+            abandoned = existing.completed_at is None and existing.created_at < now - STALE_CLAIM
+        else:
+            abandoned = existing.completed_at is None and held  # its holder's connection died
         if expired or abandoned:
+            if lock_id is not None and not held:
+                raise IdempotencyConflict()  # the lock's holder is taking it over
             IdempotencyRecord.objects.filter(
                 pk=existing.pk, created_at=existing.created_at
             ).delete()
@@ -77,6 +140,13 @@ def idempotency_complete(record: IdempotencyRecord, *, status: int, body: bytes)
 def idempotency_release(record: IdempotencyRecord) -> None:
     """Forget a claim whose request failed on our side, so a retry runs it again."""
     IdempotencyRecord.objects.filter(pk=record.pk, completed_at__isnull=True).delete()
+
+
+def idempotency_unlock(record: IdempotencyRecord) -> None:
+    """End this process's hold on a claim, once its outcome (stored or released) is committed:
+    unlocking any earlier would let a retry take over a claim that is still being answered."""
+    if _uses_locks():
+        _unlock(claim_lock_id(record.api_key_id, record.key))
 
 
 def idempotency_purge() -> int:

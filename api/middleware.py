@@ -34,19 +34,14 @@ class ApiTransportMiddleware:
             request.META.get("REMOTE_ADDR", "")
         )
         if not request.is_secure() and not loopback_ok:
-            return error_response(
-                request, 403, "https_required", "The API is only served over HTTPS."
-            )
+            return error_response(request, 403, "https_required")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if length > settings.SALYNC_API_MAX_BODY_BYTES:
             return error_response(
-                request,
-                413,
-                "payload_too_large",
-                f"The request body is larger than {settings.SALYNC_API_MAX_BODY_BYTES} bytes.",
+                request, 413, "payload_too_large", max_bytes=settings.SALYNC_API_MAX_BODY_BYTES
             )
         return self.get_response(request)
 
@@ -55,9 +50,9 @@ class ApiTransportMiddleware:
             return None
         # The traceback goes to our log only; the client gets the request id to quote.
         logger.exception("Unhandled API error (request %s)", getattr(request, "request_id", ""))
+        # An authenticated request's 500 still shows its rate limits (SPEC §5.2): the API view
+        # left them on the request.
+        state = getattr(request, "rate_limit_state", None)
         return error_response(
-            request,
-            500,
-            "internal_error",
-            "Something went wrong on our side. Quote the request_id if you contact support.",
+            request, 500, "internal_error", headers=state.headers() if state else None
         )

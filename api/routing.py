@@ -3,7 +3,10 @@ from functools import cache
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, get_urlconf, re_path
 
-ID = r"(?P<pk>[0-9]{1,18})"  # longer can't be an id (64-bit): an unknown route, not a DB error
+from api.limits import MAX_ID_DIGITS
+
+# Longer can't be an id (64-bit): an unknown route, not a database error.
+ID = rf"(?P<pk>[0-9]{{1,{MAX_ID_DIGITS}}})"
 NAMESPACE = "api"
 
 

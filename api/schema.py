@@ -1,7 +1,12 @@
 """OpenAPI: Bearer authentication, the error format, and the rate-limit headers on every
 operation, so the reference documents what every endpoint may answer."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
+
+from core.validators import CONTROL_CHARACTERS, CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -37,13 +42,19 @@ RATE_LIMIT_HEADERS = {
     "X-Request-Id": ("string", "This request's id, also in error bodies."),
 }
 
+# Strict text refuses control characters (api.fields.StrictCharField). One or more characters:
+# drf-spectacular documents a blank-allowed field as oneOf this or "", which must not overlap.
+ONE_LINE_TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]+$"
+MULTILINE_TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS}]+$"
+
 # status → (description, codes); every operation may answer these.
 COMMON_ERRORS = {
-    "400": ("Invalid request.", ["validation_error", "malformed_json"]),
+    "400": ("Invalid request.", ["validation_error", "malformed_json", "bad_request"]),
     "401": ("Not authenticated.", ["authentication_required", "invalid_api_key"]),
     "403": ("Refused.", ["https_required", "plan_upgrade_required", "insufficient_scope"]),
     "404": ("Not found.", ["not_found"]),
     "405": ("Method not allowed.", ["method_not_allowed"]),
+    "406": ("The Accept header does not allow JSON.", ["not_acceptable"]),
     "413": ("Body too large.", ["payload_too_large"]),
     "415": ("Body is not JSON.", ["unsupported_media_type"]),
     "429": ("Rate limited. See Retry-After.", ["rate_limit_exceeded"]),
@@ -66,6 +77,19 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "bearerFormat": "slk_ followed by at least 32 base62 characters",
             "description": "An API key from Settings → API Keys.",
         }
+
+
+class StrictCharFieldSchema(OpenApiSerializerFieldExtension):
+    """Strict text documents that it refuses control characters (tab and line breaks are
+    allowed in multi-line text)."""
+
+    target_class = "api.fields.StrictCharField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        pattern = MULTILINE_TEXT_PATTERN if self.target.multiline else ONE_LINE_TEXT_PATTERN
+        return {**schema, "pattern": pattern}
 
 
 def _error_response(description: str, codes: list[str]) -> dict:

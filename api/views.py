@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import idempotency, ratelimit
-from api.errors import ERROR_CODES, RateLimitExceeded, error_response
+from api.errors import ERROR_CODES, RateLimitExceeded, error_response, render_error
 from api.middleware import is_api_path
 from api.routing import mounted_resources
 from api.serializers import ApiIndexSerializer
@@ -28,9 +28,14 @@ class ApiViewMixin:
     """What every API view shares: key authentication, plan and scope checks, per-key rate
     limits with their headers on every authenticated response, and ``Idempotency-Key``."""
 
+    # No OPTIONS: DRF's metadata described every field as read-only; the OpenAPI schema is
+    # the description of each endpoint. OPTIONS answers 405, and Allow does not list it.
+    http_method_names = [name for name in APIView.http_method_names if name != "options"]
+
     api_key = None
     rate_limit: ratelimit.RateLimitState | None = None
     idempotency_record = None
+    _idempotency_claim = None  # the claim whose lock this request holds, until dispatch ends
 
     def perform_authentication(self, request):
         super().perform_authentication(request)
@@ -38,12 +43,13 @@ class ApiViewMixin:
 
     def check_throttles(self, request):
         self.rate_limit = ratelimit.consume(request, self.api_key.workspace.entitlements)
+        # On the Django request too, for the 500 that ApiTransportMiddleware answers.
+        request._request.rate_limit_state = self.rate_limit
         refused = self.rate_limit.refused_by
         if refused is not None:
-            which = "daily quota" if refused.name == "daily" else "burst limit (per minute)"
             raise RateLimitExceeded(
-                f"Rate limit exceeded: the {which} of {refused.limit} requests is used up. "
-                f"Retry in {refused.reset_in} seconds.",
+                window="daily quota" if refused.name == "daily" else "burst limit (per minute)",
+                limit=refused.limit,
                 wait=refused.reset_in,
             )
 
@@ -58,7 +64,7 @@ class ApiViewMixin:
             claimed = idempotency.idempotency_claim(api_key=self.api_key, key=key, request=request)
             if isinstance(claimed, idempotency.StoredResponse):
                 raise _Replay(claimed)
-            self.idempotency_record = claimed
+            self.idempotency_record = self._idempotency_claim = claimed
 
     def dispatch(self, request, *args, **kwargs):
         # DRF's dispatch, with the handler and the stored idempotent response in one transaction.
@@ -67,35 +73,47 @@ class ApiViewMixin:
         self.request = request
         self.headers = self.default_response_headers
         try:
-            self.initial(request, *args, **kwargs)
-            handler = getattr(self, request.method.lower(), None)
-            if request.method.lower() not in self.http_method_names or handler is None:
-                handler = self.http_method_not_allowed
-            if self.idempotency_record is None:
-                response = handler(request, *args, **kwargs)
-            else:
-                with transaction.atomic():
-                    response = handler(request, *args, **kwargs)
-                    self._store_idempotent(response)
-        except Exception as exc:  # DRF's contract: every exception is answered
             try:
-                response = self.handle_exception(exc)
-            except Exception:
-                # A crash (500): forget the claim so the client's retry runs the request again.
+                self.initial(request, *args, **kwargs)
+                handler = getattr(self, request.method.lower(), None)
+                if request.method.lower() not in self.http_method_names or handler is None:
+                    handler = self.http_method_not_allowed
+                if self.idempotency_record is None:
+                    response = handler(request, *args, **kwargs)
+                else:
+                    with transaction.atomic():
+                        response = handler(request, *args, **kwargs)
+                        self._store_idempotent(response)
+            except Exception as exc:  # DRF's contract: every exception is answered
+                try:
+                    response = self.handle_exception(exc)
+                except Exception:
+                    # A crash (500): forget the claim so the client's retry runs the request
+                    # again, and leave the rate limits for the middleware's answer.
+                    if self.idempotency_record is not None:
+                        idempotency.idempotency_release(self.idempotency_record)
+                    self._rate_limit_state(request)
+                    raise
                 if self.idempotency_record is not None:
-                    idempotency.idempotency_release(self.idempotency_record)
-                raise
-            if self.idempotency_record is not None:
-                self._store_idempotent(response)
-        self.response = self.finalize_response(request, response, *args, **kwargs)
-        return self.response
+                    self._store_idempotent(response)
+            self.response = self.finalize_response(request, response, *args, **kwargs)
+            return self.response
+        finally:
+            # Every path, crashes included: the connection outlives the request.
+            if self._idempotency_claim is not None:
+                idempotency.idempotency_unlock(self._idempotency_claim)
 
     def _store_idempotent(self, response):
         record, self.idempotency_record = self.idempotency_record, None
         if response.status_code >= 500:
             idempotency.idempotency_release(record)
             return
-        body = JSONRenderer().render(response.data) if isinstance(response, Response) else b""
+        # A view's Response is rendered later; an error (error_response) already is.
+        body = (
+            JSONRenderer().render(response.data)
+            if isinstance(response, Response)
+            else response.content
+        )
         idempotency.idempotency_complete(record, status=response.status_code, body=body)
 
     def handle_exception(self, exc):
@@ -104,7 +122,7 @@ class ApiViewMixin:
             if exc.stored.status >= 400:  # an error quotes the id of the request it answers
                 error = json.loads(body)
                 error["error"]["request_id"] = self.request._request.request_id
-                body = json.dumps(error).encode()
+                body = render_error(error)
             response = HttpResponse(body, status=exc.stored.status, content_type="application/json")
             response["Idempotent-Replayed"] = "true"
             return response
@@ -112,15 +130,21 @@ class ApiViewMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        state = self.rate_limit
-        if state is None and self.api_key is not None:
-            entitlements = self.api_key.workspace.entitlements
-            if entitlements.api:  # authenticated but refused before counting: show, don't count
-                state = ratelimit.peek(request, entitlements)
+        state = self._rate_limit_state(request)
         if state is not None:
             for name, value in state.headers().items():
                 response[name] = value
         return response
+
+    def _rate_limit_state(self, request) -> ratelimit.RateLimitState | None:
+        """The state this authenticated request's response shows, also left on the Django
+        request for ApiTransportMiddleware."""
+        if self.rate_limit is None and self.api_key is not None:
+            entitlements = self.api_key.workspace.entitlements
+            if entitlements.api:  # authenticated but refused before counting: show, don't count
+                self.rate_limit = ratelimit.peek(request, entitlements)
+                request._request.rate_limit_state = self.rate_limit
+        return self.rate_limit
 
 
 class ApiView(ApiViewMixin, APIView):
@@ -169,29 +193,25 @@ class ApiBaseUrlView(ApiIndexView):
     schema = None
 
 
-def _html_or_api(default_view, status_code: int, message: str):
+def _html_or_api(default_view, status_code: int):
     """A site-wide error handler answering in the API's format under /api/ and as the usual
     HTML page elsewhere (DisallowedHost, URLs no route matches, crashes outside the API)."""
 
     def handler(request, *args, **kwargs):
         if is_api_path(request.path):
-            return error_response(request, status_code, ERROR_CODES[status_code], message)
+            return error_response(request, status_code, ERROR_CODES[status_code])
         return default_view(request, *args, **kwargs)
 
     return handler
 
 
-bad_request = _html_or_api(defaults.bad_request, 400, "The request could not be understood.")
-page_not_found = _html_or_api(defaults.page_not_found, 404, "Not found.")
-server_error = _html_or_api(
-    defaults.server_error,
-    500,
-    "Something went wrong on our side. Quote the request_id if you contact support.",
-)
+bad_request = _html_or_api(defaults.bad_request, 400)
+page_not_found = _html_or_api(defaults.page_not_found, 404)
+server_error = _html_or_api(defaults.server_error, 500)
 
 
 @csrf_exempt
 @login_not_required
 def api_not_found(request, *args, **kwargs):
-    """Unknown routes under /api/ answer in the API's error format."""
-    return error_response(request, 404, "not_found", f"No API endpoint at {request.path}.")
+    """Unknown routes under /api/ answer in the API's error format, as a missing object does."""
+    return error_response(request, 404, "not_found")

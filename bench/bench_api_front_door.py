@@ -154,9 +154,10 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
     from django.urls import path
 
-    from accounts.services import workspace_create, workspace_set_plan
+    from accounts.services import workspace_set_plan
     from api.ratelimit import daily_cache_key
     from apikeys.services import api_key_create
+    from portal.services import workspace_setup
 
     guarded_view, open_view = build_views()
     urls = types.ModuleType("bench_front_door_urls")
@@ -164,7 +165,7 @@ def main() -> int:
     sys.modules[urls.__name__] = urls
 
     stamp = f"{os.getpid()}-{time.time_ns()}"
-    workspace = workspace_create(name="Benchmark (throwaway)", owner=None, slug=f"bench-{stamp}")
+    workspace = workspace_setup(name="Benchmark (throwaway)", owner=None, slug=f"bench-{stamp}")
     workspace_set_plan(
         workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT
     )

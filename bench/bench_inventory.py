@@ -100,12 +100,13 @@ def free_port() -> int:
 def seed(*, spread_variants: int, small: int, large: int) -> dict:
     """Three workspaces, each with a Pro key whose limits are out of reach: stock for (a), and
     catalogues of ``small`` and ``large`` products for (b)."""
-    from accounts.services import workspace_create, workspace_set_plan
+    from accounts.services import workspace_set_plan
     from apikeys.services import api_key_create
     from inventory import services
+    from portal.services import workspace_setup
 
     def workspace_with_key(name: str):
-        workspace = workspace_create(name=name, owner=None, plan="pro")
+        workspace = workspace_setup(name=name, owner=None, plan="pro")
         workspace_set_plan(
             workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT
         )

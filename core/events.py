@@ -1,11 +1,16 @@
 """Domain events: the one door through which apps announce what happened.
 
 ``event_record`` must be called inside the transaction of the change it reports, so an event
-exists exactly when its change does. Apps that react (webhooks) read the outbox; the apps
-that emit never import them.
+exists exactly when its change does. After that transaction commits, the event's id is handed
+to the consumer named in ``settings.SALYNC_EVENT_CONSUMER`` (a dotted path; webhooks plug in
+there). The apps that emit never import who listens, and neither does core.
 """
 
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from core.models import DomainEvent
 
@@ -14,10 +19,36 @@ PRODUCT_UPDATED = "product.updated"
 PRODUCT_ARCHIVED = "product.archived"
 STOCK_ADJUSTED = "stock.adjusted"
 STOCK_BELOW_THRESHOLD = "stock.below_threshold"
+PURCHASE_ORDER_CREATED = "purchase_order.created"
+PURCHASE_ORDER_PARTIALLY_RECEIVED = "purchase_order.partially_received"
+PURCHASE_ORDER_RECEIVED = "purchase_order.received"
+CHANNEL_LISTING_ERROR = "channel_listing.error"
+WEBHOOK_TEST = "webhook.test"
+
+# Every event type (SPEC §5.5), in the order people read them, with what it means.
+EVENT_TYPES: dict[str, str] = {
+    STOCK_BELOW_THRESHOLD: "A stock level falls from at or above its reorder point to below it.",
+    STOCK_ADJUSTED: "Stock is adjusted: the ledger entry.",
+    PURCHASE_ORDER_CREATED: "A purchase order is created.",
+    PURCHASE_ORDER_PARTIALLY_RECEIVED: "Part of a purchase order is received.",
+    PURCHASE_ORDER_RECEIVED: "A purchase order is received in full.",
+    CHANNEL_LISTING_ERROR: "A channel listing enters the error state.",
+    PRODUCT_CREATED: "A product is created.",
+    PRODUCT_UPDATED: "A product or one of its variants changes.",
+    PRODUCT_ARCHIVED: "A product is archived.",
+    WEBHOOK_TEST: "A test event sent from Settings → Webhooks.",
+}
 
 
 def event_record(*, workspace, type: str, obj: dict) -> DomainEvent:
-    """Record ``type`` with ``obj`` (the API representation now) in the current transaction."""
+    """Record ``type`` with ``obj`` (the API representation now) in the current transaction;
+    the consumer gets its id once that transaction commits, and never if it rolls back."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"Unknown event type {type!r}: add it to core.events.EVENT_TYPES.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction of the change.")
-    return DomainEvent.objects.create(workspace=workspace, type=type, data={"object": obj})
+    event = DomainEvent.objects.create(workspace=workspace, type=type, data={"object": obj})
+    if settings.SALYNC_EVENT_CONSUMER:
+        consumer = import_string(settings.SALYNC_EVENT_CONSUMER)
+        transaction.on_commit(partial(consumer, event.pk))
+    return event

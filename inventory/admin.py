@@ -7,7 +7,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from core.errors import DomainError
+from core.validators import validate_no_control_characters_multiline
 from inventory import services
+from inventory.limits import MAX_QUANTITY
 from inventory.models import Location, Product, Reason, StockAdjustment, StockLevel, Variant
 
 
@@ -69,11 +71,13 @@ class LocationAdmin(ReadOnlyAdmin):
 class AdjustStockForm(forms.Form):
     quantity = forms.IntegerField(
         help_text="Signed: positive adds, negative removes.",
-        min_value=-1_000_000,
-        max_value=1_000_000,
+        min_value=-MAX_QUANTITY,
+        max_value=MAX_QUANTITY,
     )
     reason = forms.ChoiceField(choices=Reason.choices)
-    note = forms.CharField(max_length=500, required=False)
+    note = forms.CharField(
+        max_length=500, required=False, validators=[validate_no_control_characters_multiline]
+    )
 
     def clean_quantity(self):
         if self.cleaned_data["quantity"] == 0:

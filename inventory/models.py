@@ -1,6 +1,14 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from core.validators import (
+    validate_no_control_characters,
+    validate_no_control_characters_multiline,
+)
+
+ONE_LINE = [validate_no_control_characters]
+MULTILINE = [validate_no_control_characters_multiline]
+
 
 class Status(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -13,7 +21,7 @@ class Location(models.Model):
     workspace = models.ForeignKey(
         "accounts.Workspace", on_delete=models.CASCADE, related_name="locations"
     )
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=ONE_LINE)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -41,8 +49,8 @@ class Product(models.Model):
     workspace = models.ForeignKey(
         "accounts.Workspace", on_delete=models.CASCADE, related_name="products"
     )
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=200, validators=ONE_LINE)
+    description = models.TextField(blank=True, validators=MULTILINE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -65,8 +73,8 @@ class Variant(models.Model):
         "accounts.Workspace", on_delete=models.CASCADE, related_name="variants"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="variants")
-    sku = models.CharField("SKU", max_length=64)
-    name = models.CharField(max_length=200, blank=True)
+    sku = models.CharField("SKU", max_length=64, validators=ONE_LINE)
+    name = models.CharField(max_length=200, blank=True, validators=ONE_LINE)
     options = models.JSONField(default=dict, blank=True)
     barcode = models.CharField(
         max_length=14, blank=True, help_text="GTIN-8, 12, 13 or 14, checksum valid."
@@ -158,7 +166,7 @@ class StockAdjustment(models.Model):
     quantity = models.IntegerField()
     on_hand_after = models.IntegerField()
     reason = models.CharField(max_length=12, choices=Reason.choices)
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, validators=MULTILINE)
     source_type = models.CharField(max_length=20, choices=SourceType.choices)
     source_id = models.BigIntegerField(null=True, blank=True)
     source_name = models.CharField(

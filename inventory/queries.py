@@ -15,6 +15,11 @@ def variant_queryset(workspace=None) -> QuerySet:
     return queryset.filter(workspace=workspace) if workspace is not None else queryset
 
 
+def product_base_queryset(workspace) -> QuerySet:
+    """Products without their variants: for lookups that need only the row."""
+    return Product.objects.filter(workspace=workspace)
+
+
 def product_queryset(workspace=None) -> QuerySet:
     variants = Variant.objects.order_by("id").prefetch_related(
         Prefetch("stock_levels", queryset=_levels())

@@ -17,6 +17,7 @@ from accounts.models import Workspace
 from core import events
 from core.errors import InvalidState
 from inventory.errors import InsufficientStock, SkuTaken, StockChanged
+from inventory.limits import MAX_COUNT
 from inventory.models import (
     Location,
     Product,
@@ -28,8 +29,7 @@ from inventory.models import (
     Variant,
 )
 from inventory.queries import product_queryset
-from inventory.serializers import (
-    MAX_COUNT,
+from inventory.representations import (
     ProductSerializer,
     StockAdjustmentSerializer,
     StockLevelSerializer,

@@ -10,4 +10,5 @@ urlpatterns = [
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
     path("settings/plan/", views.settings_plan, name="settings_plan"),
     path("developers/", views.developers, name="developers"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,12 +1,18 @@
 """Pages that span apps: the Overview, sign-up, a new workspace, Plan & usage, Developers."""
 
+import ipaddress
+
+from django.apps import apps
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts.decorators import workspace_required
@@ -87,13 +93,28 @@ def settings_plan(request):
             "plans": plans,
             "key_usage": key_usage,
             "settings_section": "plan",
+            # Plans name webhooks (Pro) before the feature ships: say "coming soon" until then.
+            "webhooks_available": apps.is_installed("webhooks"),
         },
     )
 
 
+def _plain_http_accepted(request) -> bool:
+    """The API's own rule (api.middleware): plain HTTP only from loopback, and only when
+    SALYNC_ALLOW_LOOPBACK_HTTP is on."""
+    if request.is_secure() or not settings.SALYNC_ALLOW_LOOPBACK_HTTP:
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
+
+
 def api_base_url(request) -> str:
-    """The API's public base URL for this install: always https (SPEC §5)."""
-    return f"https://{request.get_host()}{reverse('api:index')}"
+    """The API's base URL as this request can use it: https, or http where the API takes plain
+    HTTP (a development install, from this machine)."""
+    scheme = "http" if _plain_http_accepted(request) else "https"
+    return f"{scheme}://{request.get_host()}{reverse('api:index')}"
 
 
 @login_not_required
@@ -112,5 +133,14 @@ def developers(request):
             "base_url": api_base_url(request),
             "api_plans": plans,
             "entitlements": workspace.entitlements if workspace else None,
+            "loopback_http": settings.SALYNC_ALLOW_LOOPBACK_HTTP,
         },
     )
+
+
+@login_not_required
+@require_safe
+@cache_control(max_age=60 * 60 * 24, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return redirect(static("favicon.svg"))

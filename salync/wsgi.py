@@ -1,13 +1,18 @@
-"""WSGI entry point: ``gunicorn salync.wsgi:application``.
+"""WSGI entry point: ``gunicorn salync.wsgi:application`` (configured by ``gunicorn.conf.py``).
 
-Defaults to production settings, so a server started without configuration refuses to run
-rather than running with development secrets.
+The environment chooses the settings (``salync.settings.settings_module``): production unless
+DEBUG is on, so a server started without configuration refuses to run rather than running
+with development secrets.
 """
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salync.settings.production")
+from salync.settings import settings_module
+
+os.environ["DJANGO_SETTINGS_MODULE"] = settings_module(
+    os.environ.get("DJANGO_SETTINGS_MODULE"), debug_default=False
+)
 
 application = get_wsgi_application()

@@ -11,6 +11,8 @@ from salync.settings.local import *
 
 # Tests call the API over "HTTPS" (secure=True) unless they test the HTTP refusal itself.
 SALYNC_ALLOW_LOOPBACK_HTTP = env.bool_("SALYNC_ALLOW_LOOPBACK_HTTP", False)
+# The strict production default: a test that needs a private receiver turns it on itself.
+SALYNC_WEBHOOK_ALLOW_PRIVATE = env.bool_("SALYNC_WEBHOOK_ALLOW_PRIVATE", False)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

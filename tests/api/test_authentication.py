@@ -14,9 +14,9 @@ from accounts.services import workspace_set_plan
 from api.models import IdempotencyRecord
 from apikeys.models import ApiKey
 from apikeys.services import api_key_revoke
-from tests.api.conftest import assert_api_error, make_key
 from tests.api.urls_for_tests import WIDGETS, widget_rows
-from tests.factories import WorkspaceFactory
+from tests.api_client import assert_api_error
+from tests.factories import WorkspaceFactory, make_key
 
 BASE62 = string.ascii_letters + string.digits
 

@@ -5,8 +5,9 @@ import json
 import pytest
 from django.conf import settings
 
-from tests.api.conftest import assert_api_error, remaining_today
+from tests.api.conftest import remaining_today
 from tests.api.urls_for_tests import CONFLICT, CRASH, CRASH_MESSAGE, MISSING, WIDGETS, widget_rows
+from tests.api_client import assert_api_error
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 

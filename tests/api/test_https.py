@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from tests.api.conftest import assert_api_error, remaining_today
+from tests.api.conftest import remaining_today
+from tests.api_client import assert_api_error
 
 OUTSIDE = "203.0.113.5"  # TEST-NET-3: an ordinary remote client
 TRUST_PROXY = override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))

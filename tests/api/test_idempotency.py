@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from accounts.plans import Plan
 from api.models import IdempotencyRecord
-from tests.api.conftest import ApiClient, assert_api_error, make_key
 from tests.api.urls_for_tests import WIDGETS, widget_rows
-from tests.factories import WorkspaceFactory
+from tests.api_client import ApiClient, assert_api_error
+from tests.factories import WorkspaceFactory, make_key
 
 pytestmark = pytest.mark.urls("tests.api.urls_for_tests")
 

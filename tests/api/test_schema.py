@@ -9,6 +9,8 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
+from tests.api.conftest import assert_api_error
+
 ERROR_CODES = [
     "https_required",
     "authentication_required",
@@ -26,6 +28,8 @@ ERROR_CODES = [
     "internal_error",
     "idempotency_key_reused",
     "idempotency_conflict",
+    "not_acceptable",
+    "bad_request",
 ]
 RATE_LIMIT_HEADERS = [
     "X-RateLimit-Limit",
@@ -104,7 +108,7 @@ def test_every_operation_answers_errors_in_the_error_format(schema):
     ]
     assert operations
     for path, method, operation in operations:
-        for status in ["400", "401", "403", "404", "405", "413", "415", "429", "500"]:
+        for status in ["400", "401", "403", "404", "405", "406", "413", "415", "429", "500"]:
             response = operation["responses"][status]
             ref = response["content"]["application/json"]["schema"]["$ref"]
             assert ref == "#/components/schemas/Error", (path, method, status)
@@ -113,6 +117,24 @@ def test_every_operation_answers_errors_in_the_error_format(schema):
 @pytest.mark.parametrize("code", ERROR_CODES)
 def test_every_error_code_is_documented(schema_text, code):
     assert re.search(rf"\b{code}\b", schema_text)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({"Accept": "text/html"}, "406", "not_acceptable"),
+        ({"Host": "evil.example"}, "400", "bad_request"),
+    ],
+    ids=["accept-not-json", "bad-host"],
+)
+def test_the_406_and_bad_host_400_send_the_codes_the_schema_documents(
+    api, api_key, schema, headers, status, code
+):
+    response = api.get("/api/v1/stock/", auth=api_key, headers=headers)
+
+    assert_api_error(response, int(status), code)
+    documented = schema["paths"]["/api/v1/"]["get"]["responses"][status]
+    assert code in documented["content"]["application/json"]["examples"]
 
 
 def test_rate_limit_headers_are_documented(schema):

@@ -22,11 +22,16 @@ WIDGETS = "/api/v1/_test/widgets"
 CRASH = "/api/v1/_test/crash"
 MISSING = "/api/v1/_test/missing"
 CONFLICT = "/api/v1/_test/conflict"
+ACCENTED = "/api/v1/_test/accented"
+ACCENTED_MESSAGE = "Déjà archivé ✓: rien à changer."
 
 CRASH_MESSAGE = "kaboom: secret internal detail 7f3a"
 
 # Set by a test (monkeypatch) to make the next write fail after it wrote its row.
 FAIL_AFTER_WRITE = False
+# Set by a test (monkeypatch) to a function the next write calls after it wrote its row: it
+# holds the request in flight for as long as the test needs.
+HOLD = None
 
 
 class _ItemSerializer(serializers.Serializer):
@@ -49,6 +54,8 @@ class WidgetView(ApiView):
         workspace = workspace_setup(name=data["name"], owner=None)
         if data.get("slow"):
             time.sleep(data["slow"])  # still inside the request: a retry arrives meanwhile
+        if HOLD is not None:
+            HOLD()
         if FAIL_AFTER_WRITE:
             raise RuntimeError(CRASH_MESSAGE)
         return Response(
@@ -77,6 +84,13 @@ class ConflictView(ApiView):
         raise InvalidState()
 
 
+class AccentedConflictView(ApiView):
+    """A domain error whose message is not ASCII."""
+
+    def post(self, request):
+        raise InvalidState(ACCENTED_MESSAGE)
+
+
 def widget_rows(name: str) -> int:
     return Workspace.objects.filter(name=name).count()
 
@@ -86,6 +100,7 @@ urlpatterns = [
     path(CRASH.lstrip("/"), CrashView.as_view()),
     path(MISSING.lstrip("/"), MissingView.as_view()),
     path(CONFLICT.lstrip("/"), ConflictView.as_view()),
+    path(ACCENTED.lstrip("/"), AccentedConflictView.as_view()),
     *salync_urls.urlpatterns,
 ]
 

@@ -6,8 +6,8 @@ from django.test import Client
 from accounts.models import Role
 from accounts.plans import Plan
 from apikeys.models import ApiKey
-from apikeys.services import api_key_authenticate, api_key_create, api_key_revoke
-from tests.factories import MembershipFactory, UserFactory
+from apikeys.services import api_key_authenticate, api_key_revoke
+from tests.factories import MembershipFactory, UserFactory, make_key
 
 CHANGELIST = "/admin/apikeys/apikey/"
 
@@ -25,10 +25,6 @@ def workspace(db):
     return MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH).workspace
 
 
-def make_key(workspace, name):
-    return api_key_create(workspace=workspace, name=name, created_by=None)
-
-
 def assert_no_secret(html, api_key, raw_key):
     assert api_key.key_hash not in html
     assert raw_key not in html
@@ -37,8 +33,8 @@ def assert_no_secret(html, api_key, raw_key):
 
 def test_changelist_shows_keys_but_no_secret(staff, workspace):
     _, client = staff
-    api_key, raw_key = make_key(workspace, "ERP sync")
-    revoked, revoked_raw = make_key(workspace, "Old shop")
+    api_key, raw_key = make_key(workspace, name="ERP sync")
+    revoked, revoked_raw = make_key(workspace, name="Old shop")
     api_key_revoke(api_key=revoked, revoked_by=None)
 
     response = client.get(CHANGELIST)
@@ -57,7 +53,7 @@ def test_changelist_shows_keys_but_no_secret(staff, workspace):
 
 def test_change_page_shows_the_prefix_but_no_secret(staff, workspace):
     _, client = staff
-    api_key, raw_key = make_key(workspace, "ERP sync")
+    api_key, raw_key = make_key(workspace, name="ERP sync")
 
     response = client.get(f"{CHANGELIST}{api_key.pk}/change/")
 
@@ -71,8 +67,8 @@ def test_change_page_shows_the_prefix_but_no_secret(staff, workspace):
 
 def test_search_finds_a_key_by_its_prefix(staff, workspace):
     _, client = staff
-    api_key, _ = make_key(workspace, "ERP sync")
-    make_key(workspace, "Warehouse")
+    api_key, _ = make_key(workspace, name="ERP sync")
+    make_key(workspace, name="Warehouse")
 
     html = client.get(CHANGELIST, {"q": api_key.prefix}).content.decode()
 
@@ -82,11 +78,11 @@ def test_search_finds_a_key_by_its_prefix(staff, workspace):
 
 def test_revoke_action_revokes_the_selected_keys_only(staff, workspace):
     user, client = staff
-    first, first_raw = make_key(workspace, "First")
-    second, second_raw = make_key(workspace, "Second")
-    kept, kept_raw = make_key(workspace, "Kept")
+    first, first_raw = make_key(workspace, name="First")
+    second, second_raw = make_key(workspace, name="Second")
+    kept, kept_raw = make_key(workspace, name="Kept")
     earlier_by = UserFactory()
-    already, _ = make_key(workspace, "Already")
+    already, _ = make_key(workspace, name="Already")
     api_key_revoke(api_key=already, revoked_by=earlier_by)
     revoked_at = already.revoked_at
 
@@ -111,7 +107,7 @@ def test_revoke_action_revokes_the_selected_keys_only(staff, workspace):
 
 def test_the_action_is_offered_by_name(staff, workspace):
     _, client = staff
-    make_key(workspace, "ERP sync")
+    make_key(workspace, name="ERP sync")
 
     html = client.get(CHANGELIST).content.decode()
 
@@ -121,7 +117,7 @@ def test_the_action_is_offered_by_name(staff, workspace):
 
 def test_keys_cannot_be_added_changed_or_deleted_in_the_admin(staff, workspace):
     _, client = staff
-    api_key, raw_key = make_key(workspace, "ERP sync")
+    api_key, raw_key = make_key(workspace, name="ERP sync")
 
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     assert client.post(f"{CHANGELIST}add/", {"name": "Staff key"}).status_code == 403

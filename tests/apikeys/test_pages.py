@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from accounts.plans import Plan
 from apikeys.models import Access, ApiKey
-from apikeys.services import api_key_authenticate, api_key_create, api_key_revoke
-from tests.factories import MembershipFactory, UserFactory
+from apikeys.services import api_key_authenticate, api_key_revoke
+from tests.factories import MembershipFactory, UserFactory, make_key
 
 LIST = "/settings/api-keys/"
 PLAN = "/settings/plan/"
@@ -33,10 +33,6 @@ def signed_in(user, **client_kwargs) -> Client:
 
 def member_of(workspace, role):
     return MembershipFactory(workspace=workspace, user=UserFactory(), role=role).user
-
-
-def new_key(workspace, name="ERP sync", created_by=None, access=Access.READ_WRITE):
-    return api_key_create(workspace=workspace, name=name, access=access, created_by=created_by)
 
 
 def form_token(html: str) -> str:
@@ -82,9 +78,9 @@ def owner_page(growth):
 def test_managers_see_every_key_with_its_details(growth, role):
     workspace = growth.workspace
     user = growth.user if role == Role.OWNER else member_of(workspace, role)
-    active, _ = new_key(workspace, "ERP sync", created_by=growth.user)
-    reader, _ = new_key(workspace, "Warehouse reader", access=Access.READ_ONLY)
-    old, _ = new_key(workspace, "Old shop", created_by=growth.user)
+    active, _ = make_key(workspace, name="ERP sync", created_by=growth.user)
+    reader, _ = make_key(workspace, name="Warehouse reader", access=Access.READ_ONLY)
+    old, _ = make_key(workspace, name="Old shop", created_by=growth.user)
     api_key_revoke(api_key=old, revoked_by=user)
 
     response = signed_in(user).get(LIST)
@@ -112,8 +108,8 @@ def test_managers_see_every_key_with_its_details(growth, role):
 
 def test_keys_of_other_workspaces_never_appear(owner_page, growth):
     elsewhere = MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH).workspace
-    theirs, _ = new_key(elsewhere, "Their secret integration")
-    mine, _ = new_key(growth.workspace, "Mine")
+    theirs, _ = make_key(elsewhere, name="Their secret integration")
+    mine, _ = make_key(growth.workspace, name="Mine")
 
     html = owner_page.get(LIST).content.decode()
 
@@ -123,7 +119,7 @@ def test_keys_of_other_workspaces_never_appear(owner_page, growth):
 
 
 def test_a_used_key_shows_when_it_was_last_used(owner_page, growth):
-    _api_key, raw_key = new_key(growth.workspace, "ERP sync")
+    _api_key, raw_key = make_key(growth.workspace, name="ERP sync")
     assert api_get(Client(), raw_key).status_code == 200
 
     erp = row(owner_page.get(LIST).content.decode(), "ERP sync")
@@ -231,7 +227,7 @@ def test_an_unknown_access_level_is_refused(owner_page):
 
 
 def test_member_sees_the_list_read_only(growth):
-    api_key, _ = new_key(growth.workspace, "ERP sync")
+    api_key, _ = make_key(growth.workspace, name="ERP sync")
     member = signed_in(member_of(growth.workspace, Role.MEMBER))
 
     response = member.get(LIST)
@@ -259,7 +255,7 @@ def test_member_cannot_generate_by_direct_post(growth):
 
 
 def test_member_cannot_open_or_post_the_revoke_page(growth):
-    api_key, raw_key = new_key(growth.workspace, "ERP sync")
+    api_key, raw_key = make_key(growth.workspace, name="ERP sync")
     member = signed_in(member_of(growth.workspace, Role.MEMBER))
 
     assert member.get(revoke_url(api_key)).status_code == 403
@@ -274,7 +270,7 @@ def test_member_cannot_open_or_post_the_revoke_page(growth):
 
 
 def test_revoke_confirmation_names_the_key_and_the_consequence(owner_page, growth):
-    api_key, _ = new_key(growth.workspace, "ERP sync")
+    api_key, _ = make_key(growth.workspace, name="ERP sync")
 
     response = owner_page.get(revoke_url(api_key))
 
@@ -289,8 +285,8 @@ def test_revoke_confirmation_names_the_key_and_the_consequence(owner_page, growt
 
 
 def test_revoking_one_key_leaves_the_others_working(owner_page, growth):
-    doomed, doomed_raw = new_key(growth.workspace, "ERP sync")
-    kept, kept_raw = new_key(growth.workspace, "Warehouse")
+    doomed, doomed_raw = make_key(growth.workspace, name="ERP sync")
+    kept, kept_raw = make_key(growth.workspace, name="Warehouse")
 
     response = owner_page.post(revoke_url(doomed))
 
@@ -313,7 +309,7 @@ def test_revoking_one_key_leaves_the_others_working(owner_page, growth):
 
 
 def test_revoking_twice_keeps_the_first_revocation(owner_page, growth):
-    api_key, _ = new_key(growth.workspace, "ERP sync")
+    api_key, _ = make_key(growth.workspace, name="ERP sync")
     first_by = member_of(growth.workspace, Role.ADMIN)
     api_key_revoke(api_key=api_key, revoked_by=first_by)
     revoked_at = api_key.revoked_at
@@ -327,7 +323,7 @@ def test_revoking_twice_keeps_the_first_revocation(owner_page, growth):
 
 def test_another_workspaces_key_is_not_found(owner_page):
     elsewhere = MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH).workspace
-    theirs, raw_key = new_key(elsewhere, "Theirs")
+    theirs, raw_key = make_key(elsewhere, name="Theirs")
     missing = theirs.pk + 1000
 
     assert owner_page.get(revoke_url(theirs)).status_code == 404
@@ -366,7 +362,7 @@ def test_free_workspace_is_told_why_and_which_plans_include_the_api(db):
 
 
 def test_forms_are_csrf_protected(growth):
-    api_key, _ = new_key(growth.workspace, "ERP sync")
+    api_key, _ = make_key(growth.workspace, name="ERP sync")
     client = signed_in(growth.user, enforce_csrf_checks=True)
     token = form_token(client.get(LIST).content.decode())
     data = {"name": "Forged", "access": Access.READ_WRITE, "form_token": token}
@@ -390,9 +386,9 @@ def test_forms_are_csrf_protected(growth):
 
 
 def test_plan_page_shows_todays_requests_per_active_key(owner_page, growth):
-    busy, busy_raw = new_key(growth.workspace, "ERP sync")
-    idle, _ = new_key(growth.workspace, "Warehouse")
-    gone, gone_raw = new_key(growth.workspace, "Old shop")
+    busy, busy_raw = make_key(growth.workspace, name="ERP sync")
+    idle, _ = make_key(growth.workspace, name="Warehouse")
+    gone, gone_raw = make_key(growth.workspace, name="Old shop")
     api = Client()
     assert api_get(api, gone_raw).status_code == 200
     api_key_revoke(api_key=gone, revoked_by=growth.user)
@@ -424,7 +420,7 @@ def list_queries(client) -> int:
 
 def make_keys(workspace, count):
     for n in range(count):
-        api_key, _ = new_key(workspace, f"Key {n}", created_by=UserFactory())
+        api_key, _ = make_key(workspace, name=f"Key {n}", created_by=UserFactory())
         if n % 2:
             api_key_revoke(api_key=api_key, revoked_by=UserFactory())
 

@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Role
 from accounts.plans import Plan
 from apikeys.models import ApiKey
-from apikeys.services import api_key_authenticate, api_key_create, api_key_revoke
-from tests.factories import MembershipFactory
+from apikeys.services import api_key_authenticate, api_key_revoke
+from tests.factories import KeyFactory, MembershipFactory
 
 KEY_FORMAT = re.compile(r"^slk_[A-Za-z0-9]{40}$")
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
@@ -32,10 +32,10 @@ def growth(db):
 
 @pytest.fixture
 def make_key(growth):
+    """``make_key("Name")``: a key on the Growth workspace, created by its owner."""
+
     def make(name="ERP sync", **kwargs):
-        return api_key_create(
-            workspace=growth.workspace, name=name, created_by=growth.user, **kwargs
-        )
+        return KeyFactory(workspace=growth.workspace, name=name, created_by=growth.user, **kwargs)
 
     return make
 

@@ -1,10 +1,13 @@
 """A real Celery worker, on the configured broker, runs a task against the real database."""
 
+import json
 import os
 import subprocess
 import sys
+import textwrap
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -13,10 +16,14 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.tasks import clear_expired_sessions
+from salync.settings.base import VAR_DIR, file_broker_options
+
+REPO = Path(__file__).resolve().parents[2]
 
 
-def _worker_env() -> dict[str, str]:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="salync.settings.test")
+def environment_for_the_test_database() -> dict[str, str]:
+    """This process's environment, pointing another process at the database under test."""
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="salync.settings.test", PYTHONPATH=str(REPO))
     db = connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
@@ -29,6 +36,7 @@ def _worker_env() -> dict[str, str]:
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
+    """A worker started in an empty folder: whatever it writes outside var/ shows up there."""
     log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
         [
@@ -46,7 +54,8 @@ def worker(transactional_db, tmp_path):
             "--loglevel",
             "INFO",
         ],
-        env=_worker_env(),
+        env=environment_for_the_test_database(),
+        cwd=tmp_path,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -73,3 +82,41 @@ def test_worker_runs_the_session_cleanup_task(worker, tmp_path):
         assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
         time.sleep(0.2)
     assert Session.objects.filter(pk=live.session_key).exists()
+    assert not (tmp_path / "control").exists()
+
+
+def test_file_broker_keeps_its_exchange_tables_in_its_own_folder(tmp_path):
+    options = file_broker_options(tmp_path / "broker")
+    assert Path(options["control_folder"]) == tmp_path / "broker" / "control"
+    assert Path(options["control_folder"]).is_dir()
+
+
+DECLARE_THE_QUEUE = textwrap.dedent(
+    """
+    import json
+    from salync.celery import app
+    with app.connection_for_write() as connection:
+        app.amqp.queues[app.conf.task_default_queue].bind(connection.default_channel).declare()
+    print(json.dumps(app.conf.broker_transport_options))
+    """
+)
+
+
+def test_file_broker_writes_nothing_into_the_working_directory(tmp_path):
+    """Binding the queue writes kombu's exchange table: under var/, not ./control/."""
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="salync.settings.local", PYTHONPATH=str(REPO))
+    result = subprocess.run(
+        [sys.executable, "-c", DECLARE_THE_QUEUE],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    control = Path(json.loads(result.stdout.splitlines()[-1])["control_folder"])
+    assert control.is_relative_to(VAR_DIR)
+    assert (control / "celery.exchange").is_file()
+    assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,6 @@ form one consistent chain, all-or-nothing batches, pk-ordered locking that canno
 and a SKU that two simultaneous creates cannot both take.
 """
 
-import json
 import random
 import threading
 from collections import Counter
@@ -15,8 +14,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from accounts.services import workspace_set_plan
-from apikeys.services import api_key_create
 from core.models import DomainEvent
 from inventory.errors import InsufficientStock, StockChanged
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
@@ -29,22 +26,15 @@ from inventory.services import (
     stock_adjust,
     stock_adjust_batch,
 )
-from portal.services import workspace_setup
+from tests.api_client import ApiClient
+from tests.factories import make_key, make_workspace
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-V1 = "/api/v1/"
 JOIN_TIMEOUT = 45  # seconds: a thread still alive after this is stuck (a deadlock, a hang)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def make_workspace(name: str):
-    workspace = workspace_setup(name=name, owner=None, plan="pro")
-    return workspace_set_plan(
-        workspace=workspace, plan="pro", daily_limit=1_000_000, burst_limit=1_000_000
-    )
 
 
 def make_variant(workspace, sku: str) -> Variant:
@@ -99,24 +89,18 @@ def assert_chain(level: StockLevel, start: int, entries: list[StockAdjustment]) 
 
 
 def api_client(raw_key: str):
-    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
-
-    def post(path: str, body: dict):
-        return client.post(
-            V1 + path, data=json.dumps(body), content_type="application/json", secure=True
-        )
-
-    return post
+    """``post(path, body)`` with the key, on a Django client of the calling thread's own."""
+    return ApiClient(Client(), f"Bearer {raw_key}").post
 
 
 @pytest.fixture
 def workspace():
-    return make_workspace("Concurrent Co")
+    return make_workspace("Concurrent Co", limits=1_000_000)
 
 
 @pytest.fixture
 def raw_key(workspace) -> str:
-    return api_key_create(workspace=workspace, name="ERP sync", created_by=None)[1]
+    return make_key(workspace, name="ERP sync").raw
 
 
 @pytest.fixture
@@ -496,7 +480,7 @@ def test_batches_creating_the_same_new_levels_never_deadlock(workspace, raw_key)
     failed = threading.Event()
 
     def work(index, barrier):
-        client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        client = ApiClient(Client(raise_request_exception=False), f"Bearer {raw_key}")
         statuses = []
         for store, plan in zip(stores, plans, strict=True):
             body = {
@@ -508,12 +492,7 @@ def test_batches_creating_the_same_new_levels_never_deadlock(workspace, raw_key)
             barrier.wait()
             if failed.is_set():  # one failure is the finding: stop early, keep the test short
                 break
-            response = client.post(
-                V1 + "stock/adjustments/batch",
-                data=json.dumps(body),
-                content_type="application/json",
-                secure=True,
-            )
+            response = client.post("stock/adjustments/batch", body)
             statuses.append(response.status_code)
             if response.status_code != 201:
                 failed.set()

@@ -9,7 +9,8 @@ from django.db import transaction
 from core import events
 from core.models import DomainEvent
 from inventory import services
-from tests.inventory.conftest import Api, assert_error, make_workspace
+from tests.api_client import ApiClient, assert_error
+from tests.factories import make_workspace
 
 
 def recorded(workspace=None, type=None) -> list[DomainEvent]:
@@ -265,7 +266,7 @@ def test_a_refused_adjustment_records_no_event(api, product):
 
 
 def test_events_belong_to_the_workspace_that_changed(api, product, client):
-    other = Api(client, make_workspace("Other Co"), name="Other")
+    other = ApiClient.for_workspace(client, make_workspace("Other Co"), name="Other")
     other.create_product("Theirs", ["THEIRS-1"])
 
     assert types(api.workspace) == []
@@ -306,7 +307,7 @@ def test_event_record_outside_a_transaction_raises():
 @pytest.mark.django_db(transaction=True)
 def test_api_writes_record_their_events_under_real_transactions(client):
     """Without the test's wrapping transaction, every write still records inside its own."""
-    api = Api(client, make_workspace())
+    api = ApiClient.for_workspace(client, make_workspace())
     product = api.create_product("Merino crew", variants=[{"sku": "MER-M", "reorder_point": 2}])
     api.adjust(3, sku="MER-M")
     api.adjust(-2, sku="MER-M", reason="sold")

@@ -5,14 +5,11 @@ The walk is driven by ``inventory.api_urls``: a test fails if a route is added t
 being walked here.
 """
 
-import json
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 
-from accounts.services import workspace_set_plan
-from apikeys.services import api_key_create
 from inventory import api_urls
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 from inventory.services import (
@@ -24,16 +21,10 @@ from inventory.services import (
     stock_adjust,
     variant_archive,
 )
-from portal.services import workspace_setup
+from tests.api_client import ApiClient
+from tests.factories import make_key, make_workspace
 
 MISSING = 987_654_321  # an id no object has
-
-
-def make_workspace(name: str):
-    workspace = workspace_setup(name=name, owner=None, plan="pro")
-    return workspace_set_plan(
-        workspace=workspace, plan="pro", daily_limit=1_000_000, burst_limit=1_000_000
-    )
 
 
 @dataclass
@@ -110,42 +101,25 @@ def b_state(b: Tenant) -> dict:
 
 @pytest.fixture
 def a(db) -> Tenant:
-    return populate(make_workspace("Alpha Outfitters"), "A")
+    return populate(make_workspace("Alpha Outfitters", limits=1_000_000), "A")
 
 
 @pytest.fixture
 def b(db) -> Tenant:
-    return populate(make_workspace("Bravo Homeware"), "B")
+    return populate(make_workspace("Bravo Homeware", limits=1_000_000), "B")
 
 
-class Api:
-    def __init__(self, client, raw_key):
-        self.client = client
-        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {raw_key}"}
-
-    def call(self, method: str, path: str, body=None):
-        if method == "GET":
-            return self.client.get(path, secure=True, **self.headers)
-        return self.client.generic(
-            method,
-            path,
-            data="" if body is None else json.dumps(body),
-            content_type="application/json",
-            secure=True,
-            **self.headers,
-        )
-
-    def results(self, name: str, params: str = "", **kwargs) -> list[dict]:
-        response = self.call("GET", url(name, **kwargs) + params)
-        assert response.status_code == 200, response.content
-        body = response.json()
-        assert body["next"] is None  # everything on one page: nothing hidden behind a cursor
-        return body["results"]
+def results(api: ApiClient, name: str, params: str = "", **kwargs) -> list[dict]:
+    response = api.get(url(name, **kwargs) + params)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["next"] is None  # everything on one page: nothing hidden behind a cursor
+    return body["results"]
 
 
 @pytest.fixture
-def api_a(client, a) -> Api:
-    return Api(client, api_key_create(workspace=a.workspace, name="A sync", created_by=None)[1])
+def api_a(client, a) -> ApiClient:
+    return ApiClient(client, make_key(a.workspace, name="A sync"))
 
 
 def url(name: str, **kwargs) -> str:
@@ -202,8 +176,8 @@ def test_another_workspaces_id_is_404_exactly_like_a_missing_one(
     before = b_state(b)
     other_id = getattr(b, target).pk
 
-    response = api_a.call(method, url(name, pk=other_id), body)
-    missing = api_a.call(method, url(name, pk=MISSING), body)
+    response = api_a.request(method, url(name, pk=other_id), body)
+    missing = api_a.request(method, url(name, pk=MISSING), body)
 
     assert error_of(response, 404, "not_found") == error_of(missing, 404, "not_found")
     assert response.content.replace(
@@ -222,8 +196,8 @@ def test_options_on_another_workspaces_id_tells_nothing_a_missing_id_does_not(ap
         "location": b.location,
     }.get(name, b.variant if name.startswith("variant") else b.product)
 
-    response = api_a.call("OPTIONS", url(name, pk=target.pk))
-    missing = api_a.call("OPTIONS", url(name, pk=MISSING))
+    response = api_a.request("OPTIONS", url(name, pk=target.pk))
+    missing = api_a.request("OPTIONS", url(name, pk=MISSING))
 
     assert response.status_code == missing.status_code
     assert response.content.replace(
@@ -233,14 +207,14 @@ def test_options_on_another_workspaces_id_tells_nothing_a_missing_id_does_not(ap
 
 def test_the_same_ids_work_for_their_own_workspace(client, b):
     """The control: the ids A was refused are real, reachable ones for B's key."""
-    api_b = Api(client, api_key_create(workspace=b.workspace, name="B sync", created_by=None)[1])
+    api_b = ApiClient(client, make_key(b.workspace, name="B sync"))
 
-    assert api_b.call("GET", url("product", pk=b.product.pk)).status_code == 200
-    assert api_b.call("GET", url("product-variants", pk=b.product.pk)).status_code == 200
-    assert api_b.call("GET", url("variant", pk=b.variant.pk)).status_code == 200
-    assert api_b.call("GET", url("location", pk=b.location.pk)).status_code == 200
-    assert api_b.results("stock", f"?variant_id={b.variant.pk}")
-    assert api_b.results("stock-adjustments", f"?sku={b.variant.sku}")
+    assert api_b.request("GET", url("product", pk=b.product.pk)).status_code == 200
+    assert api_b.request("GET", url("product-variants", pk=b.product.pk)).status_code == 200
+    assert api_b.request("GET", url("variant", pk=b.variant.pk)).status_code == 200
+    assert api_b.request("GET", url("location", pk=b.location.pk)).status_code == 200
+    assert results(api_b, "stock", f"?variant_id={b.variant.pk}")
+    assert results(api_b, "stock-adjustments", f"?sku={b.variant.sku}")
 
 
 # --- Lists never leak -----------------------------------------------------------------------
@@ -255,26 +229,26 @@ def test_product_lists_show_only_the_keys_workspace(api_a, a, b):
     b_variants = set(Variant.objects.filter(workspace=b.workspace).values_list("id", flat=True))
 
     for params in ("?limit=200", "?status=all&limit=200", "?status=archived&limit=200"):
-        rows = api_a.results("products", params)
+        rows = results(api_a, "products", params)
         assert rows  # A's own products are listed
         assert not ids(rows) & b_products
         assert not {v["id"] for row in rows for v in row["variants"]} & b_variants
         assert not {
             s["location_id"] for row in rows for v in row["variants"] for s in v["stock"]
         } & {b.location.pk, location_default(b.workspace).pk}
-    assert ids(api_a.results("products", "?status=all")) == set(
+    assert ids(results(api_a, "products", "?status=all")) == set(
         Product.objects.filter(workspace=a.workspace).values_list("id", flat=True)
     )
 
-    assert api_a.results("products", f"?sku={b.variant.sku}&status=all") == []
-    assert api_a.results("products", f"?q={b.product.name}&status=all") == []
-    assert api_a.results("products", "?q=B-&status=all") == []
-    rows = api_a.results("product-variants", "?status=all", pk=a.product.pk)
+    assert results(api_a, "products", f"?sku={b.variant.sku}&status=all") == []
+    assert results(api_a, "products", f"?q={b.product.name}&status=all") == []
+    assert results(api_a, "products", "?q=B-&status=all") == []
+    rows = results(api_a, "product-variants", "?status=all", pk=a.product.pk)
     assert ids(rows) == {a.variant.pk, a.archived_variant.pk}
 
 
 def test_location_list_shows_only_the_keys_workspace(api_a, a, b):
-    rows = api_a.results("locations", "?limit=200")
+    rows = results(api_a, "locations", "?limit=200")
 
     assert ids(rows) == set(
         Location.objects.filter(workspace=a.workspace).values_list("id", flat=True)
@@ -285,7 +259,7 @@ def test_location_list_shows_only_the_keys_workspace(api_a, a, b):
 def test_stock_levels_show_only_the_keys_workspace_whatever_the_filter(api_a, a, b):
     b_levels = set(StockLevel.objects.filter(workspace=b.workspace).values_list("id", flat=True))
 
-    rows = api_a.results("stock", "?limit=200")
+    rows = results(api_a, "stock", "?limit=200")
     assert ids(rows) == set(
         StockLevel.objects.filter(workspace=a.workspace).values_list("id", flat=True)
     )
@@ -299,7 +273,7 @@ def test_stock_levels_show_only_the_keys_workspace_whatever_the_filter(api_a, a,
         f"?variant_id={b.variant.pk}&location_id={b.location.pk}",
         f"?sku={b.variant.sku}&below_threshold=false",
     ):
-        assert api_a.results("stock", params) == [], params
+        assert results(api_a, "stock", params) == [], params
 
 
 def test_the_ledger_shows_only_the_keys_workspace_whatever_the_filter(api_a, a, b):
@@ -307,7 +281,7 @@ def test_the_ledger_shows_only_the_keys_workspace_whatever_the_filter(api_a, a, 
         StockAdjustment.objects.filter(workspace=b.workspace).values_list("id", flat=True)
     )
 
-    rows = api_a.results("stock-adjustments", "?limit=200")
+    rows = results(api_a, "stock-adjustments", "?limit=200")
     assert ids(rows) == set(
         StockAdjustment.objects.filter(workspace=a.workspace).values_list("id", flat=True)
     )
@@ -320,7 +294,7 @@ def test_the_ledger_shows_only_the_keys_workspace_whatever_the_filter(api_a, a, 
         f"?location_id={b.location.pk}",
         f"?sku={b.variant.sku}&reason=received",
     ):
-        assert api_a.results("stock-adjustments", params) == [], params
+        assert results(api_a, "stock-adjustments", params) == [], params
 
 
 # --- Writes that name B's objects ----------------------------------------------------------
@@ -347,14 +321,14 @@ def test_adjusting_with_another_workspaces_reference_is_unknown(api_a, a, b, ref
     }[field]
     body = {"quantity": -1, "reason": "sold"}
 
-    response = api_a.call("POST", url("stock-adjustments"), {**refs(a, b), **body})
-    missing = api_a.call("POST", url("stock-adjustments"), {**missing_refs, **body})
-    batch = api_a.call(
+    response = api_a.request("POST", url("stock-adjustments"), {**refs(a, b), **body})
+    missing = api_a.request("POST", url("stock-adjustments"), {**missing_refs, **body})
+    batch = api_a.request(
         "POST",
         url("stock-adjustments-batch"),
         {"adjustments": [{"sku": a.variant.sku, **body}, {**refs(a, b), **body}]},
     )
-    missing_batch = api_a.call(
+    missing_batch = api_a.request(
         "POST",
         url("stock-adjustments-batch"),
         {"adjustments": [{"sku": a.variant.sku, **body}, {**missing_refs, **body}]},
@@ -376,10 +350,10 @@ def test_adjusting_with_another_workspaces_reference_is_unknown(api_a, a, b, ref
 def test_a_sku_or_location_name_used_only_in_another_workspace_is_free(api_a, a, b):
     before = b_state(b)
 
-    product = api_a.call(
+    product = api_a.request(
         "POST", url("products"), {"name": "Copycat", "variants": [{"sku": b.variant.sku}]}
     )
-    location = api_a.call("POST", url("locations"), {"name": b.location.name})
+    location = api_a.request("POST", url("locations"), {"name": b.location.name})
 
     assert product.status_code == 201, product.content
     assert [v["sku"] for v in product.json()["variants"]] == [b.variant.sku]

@@ -3,7 +3,7 @@
 import pytest
 
 from inventory.models import Location
-from tests.inventory.conftest import assert_error, assert_fields
+from tests.api_client import assert_error, assert_fields
 
 
 def test_a_new_workspace_lists_its_default_location(api, default_location):

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import Product, StockLevel, Variant
-from tests.inventory.conftest import assert_error, assert_fields, snapshot
+from tests.api_client import assert_error, assert_fields
+from tests.inventory.conftest import snapshot
 
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -10,12 +10,12 @@ from core.errors import InvalidState
 from core.models import DomainEvent
 from inventory import services
 from inventory.errors import InsufficientStock, SkuTaken, StockChanged
+from inventory.limits import MAX_COUNT
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
-from inventory.serializers import MAX_COUNT
 from inventory.services import Actor, AdjustmentLine
 from portal.services import workspace_setup
-from tests.factories import UserFactory, WorkspaceFactory
-from tests.inventory.conftest import Api, make_workspace
+from tests.api_client import ApiClient
+from tests.factories import UserFactory, WorkspaceFactory, make_workspace
 
 SYSTEM = Actor.system()
 
@@ -269,7 +269,7 @@ def test_a_users_change_is_recorded_with_their_email(workspace, variant, client)
         user.pk,
         "dana@example.com",
     )
-    ledger = Api(client, workspace).get("stock/adjustments").json()["results"]
+    ledger = ApiClient.for_workspace(client, workspace).get("stock/adjustments").json()["results"]
     assert ledger[0]["source"] == {"type": "user", "id": user.pk, "name": "dana@example.com"}
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from core.models import DomainEvent
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
-from tests.inventory.conftest import Api, assert_error, assert_fields, snapshot
+from tests.api_client import ApiClient, assert_error, assert_fields
+from tests.inventory.conftest import snapshot
 
 LEVEL_FIELDS = {
     "id", "variant_id", "sku", "location_id", "on_hand", "incoming", "reorder_point",
@@ -320,7 +321,7 @@ def test_the_ledger_lists_every_adjustment_oldest_first(api, skus, default_locat
 
 
 def test_the_ledger_names_the_key_that_made_each_change(api, skus, client):
-    second = Api(client, api.workspace, name="Shopify bridge")
+    second = ApiClient.for_workspace(client, api.workspace, name="Shopify bridge")
     api.adjust(5, sku="MER-M")
     second.adjust(-1, sku="MER-M", reason="sold")
 

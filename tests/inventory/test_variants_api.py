@@ -4,7 +4,8 @@ archive/unarchive; archived variants keep their stock and history."""
 import pytest
 
 from inventory.models import StockAdjustment, StockLevel, Variant
-from tests.inventory.conftest import assert_error, assert_fields, snapshot
+from tests.api_client import assert_error, assert_fields
+from tests.inventory.conftest import snapshot
 
 
 @pytest.fixture

@@ -1,0 +1,7 @@
+"""A consumer for the on-commit seam of ``core.events``, named in settings by the tests."""
+
+received: list[int] = []
+
+
+def remember(event_id: int) -> None:
+    received.append(event_id)
