@@ -10,7 +10,6 @@ database nor the cache: REDIS_URL only has to name a shared cache for the start-
 import base64
 import http.client
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -20,26 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.environment import clean_environment
+
 REPO = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-CONFIGURATION = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "DJANGO_SETTINGS_MODULE",
-    "SALYNC_TRUST_X_FORWARDED_PROTO",
-    "SALYNC_ALLOW_LOOPBACK_HTTP",
-    "FORWARDED_ALLOW_IPS",
-    "WEB_CONCURRENCY",
-    "PORT",
-}
 
 
 def _environment(tmp_path: Path, **env: str) -> dict[str, str]:
-    environ = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
+    environ = clean_environment()
     environ.update(
         {
             "DEBUG": "0",

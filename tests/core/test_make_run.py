@@ -21,24 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.environment import clean_environment
+
 REPO = Path(__file__).resolve().parents[2]
 VENV = Path(sys.prefix)
 COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "var", "control", "staticfiles", "__pycache__", "*.egg-info",
     ".pytest_cache", ".ruff_cache", ".hypothesis",
 )  # fmt: skip
-CONFIGURATION = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "DJANGO_SETTINGS_MODULE",
-    "SALYNC_TRUST_X_FORWARDED_PROTO",
-    "SALYNC_ALLOW_LOOPBACK_HTTP",
-    "SALYNC_WEBHOOK_ALLOW_PRIVATE",
-}
 
 pytestmark = pytest.mark.skipif(
     shutil.which("make") is None or not (VENV / "bin" / "honcho").exists(),
@@ -126,7 +116,7 @@ def checkout(tmp_path):
 
 def test_ctrl_c_stops_make_run_cleanly(checkout):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
+    env = clean_environment()
     env["PORT"] = str(port)
     run = Terminal(["make", "-o", "install", "run"], cwd=checkout, env=env)
     try:

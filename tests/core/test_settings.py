@@ -11,26 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.core.environment import clean_environment
+
 REPO = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1")
-SERVICE_VARIABLES = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CELERY_BROKER_URL",
-    "SECRET_KEY",
-    "DEBUG",
-    "ALLOWED_HOSTS",
-    "DJANGO_SETTINGS_MODULE",
-    "SALYNC_TRUST_X_FORWARDED_PROTO",
-    "SALYNC_ALLOW_LOOPBACK_HTTP",
-    "SALYNC_WEBHOOK_ALLOW_PRIVATE",
-    "SECURE_HSTS_SECONDS",
-}
 
 
 def python(*args, **env):
     """Run the venv's Python in the repo root with a clean configuration plus ``env``."""
-    environ = {k: v for k, v in os.environ.items() if k not in SERVICE_VARIABLES}
+    environ = clean_environment()
     environ.update(env)
     return subprocess.run(
         [sys.executable, *args],
