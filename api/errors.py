@@ -36,7 +36,6 @@ MESSAGES = {
         "Your workspace's plan does not include API access. Upgrade to Growth or Pro."
     ),
     "insufficient_scope": "This API key is read-only: it cannot make changes.",
-    "forbidden": "This request is not allowed.",
     "not_found": "No such object or endpoint.",
     "method_not_allowed": "This endpoint does not support this method; see the Allow header.",
     "not_acceptable": "The API answers in JSON only: accept application/json.",
@@ -53,22 +52,13 @@ MESSAGES = {
 }
 
 # Codes for errors answered outside DRF views (Django's error handlers).
-ERROR_CODES = {
-    400: "bad_request",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    500: "internal_error",
-}
+ERROR_CODES = {400: "bad_request", 404: "not_found", 500: "internal_error"}
 
 # DRF's own codes, renamed to the contract's.
 _CODE_ALIASES = {
     "parse_error": "malformed_json",
     "not_authenticated": "authentication_required",
     "authentication_failed": "invalid_api_key",
-    "permission_denied": "forbidden",
-    "throttled": "rate_limit_exceeded",
     "invalid": "validation_error",
 }
 

@@ -59,7 +59,7 @@ class WorkspaceUpdateView(WorkspaceDetailView):
     """``GET`` and ``PATCH …/{id}``: ``update`` is the service, called with the object as the
     keyword ``object_param`` and the validated ``update_serializer_class`` fields."""
 
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "head"]
     object_param = ""
     update = None
     update_serializer_class = None

@@ -60,7 +60,11 @@ def errors(api, api_key, free_key, workspace):
             405,
             "method_not_allowed",
         ),
-        "400 validation": (api.post(WIDGETS, {"items": [{}]}, auth=api_key), 400, "validation_error"),
+        "400 validation": (
+            api.post(WIDGETS, {"items": [{}]}, auth=api_key),
+            400,
+            "validation_error",
+        ),
         "400 malformed": (api.post(WIDGETS, body="{", auth=api_key), 400, "malformed_json"),
         "400 bad host": (
             api.get("/api/v1/", HTTP_HOST="evil.example"),
@@ -150,6 +154,16 @@ def test_options_describes_no_fields(api, api_key, path):
     assert "POST" in allowed or path == "/api/v1/"
 
 
+def test_options_on_an_editable_object_describes_no_fields(api, api_key, workspace):
+    product = ProductFactory(workspace=workspace)
+
+    response = api.request("OPTIONS", f"/api/v1/products/{product.pk}", auth=api_key)
+
+    assert_api_error(response, 405, "method_not_allowed")
+    assert b"read_only" not in response.content
+    assert b"actions" not in response.content
+
+
 def test_options_is_an_authenticated_response(api, api_key):
     response = api.request("OPTIONS", "/api/v1/products", auth=api_key)
 
@@ -184,4 +198,3 @@ def test_a_500_in_a_write_carries_the_rate_limit_headers(api, api_key, monkeypat
     assert response["RateLimit-Policy"] == GROWTH_POLICY
     assert "RateLimit" in response
     assert widget_rows("Crash") == 0
-

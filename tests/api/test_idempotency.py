@@ -1,14 +1,23 @@
-"""SPEC §5.3: ``Idempotency-Key`` on POST, per API key, for 24 hours, safe under concurrency."""
+"""SPEC §5.3: ``Idempotency-Key`` on POST, per API key, for 24 hours, safe under concurrency,
+and a claim whose process died does not block retries (on PostgreSQL, not even for a moment)."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
+import psycopg
 import pytest
-from django.db import connection
-from django.test import Client
+from django.db import connection, connections
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from accounts.plans import Plan
+from api.idempotency import claim_lock_id, fingerprint
 from api.models import IdempotencyRecord
 from tests.api.urls_for_tests import WIDGETS, widget_rows
 from tests.api_client import ApiClient, assert_api_error
@@ -22,6 +31,24 @@ REPLAYED = "Idempotent-Replayed"
 def post(api, key, body, idempotency_key="order-1042", **kwargs):
     headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
     return api.post(WIDGETS, body, auth=key, headers=headers, **kwargs)
+
+
+@contextmanager
+def claim_held_elsewhere(api_key, idempotency_key="order-1042"):
+    """The claim's holder is alive. On PostgreSQL another connection holds the claim's advisory
+    lock, as the process answering it does; on SQLite there is no lock: a young claim is
+    taken to be in flight."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    holder = connections.create_connection("default")  # a second, real connection
+    try:
+        with holder.cursor() as cursor:
+            lock_id = claim_lock_id(api_key.record.pk, idempotency_key)
+            cursor.execute("SELECT pg_advisory_lock(%s)", [lock_id])
+        yield
+    finally:
+        holder.close()
 
 
 def test_same_key_and_body_replays_the_first_response(api, api_key):
@@ -212,13 +239,16 @@ def test_a_crash_writes_nothing_and_releases_the_key_for_a_retry(api, api_key, m
     assert widget_rows("Crashed") == 1
 
 
-def test_an_abandoned_claim_is_taken_over_once_stale(api, api_key):
-    """A claim left by a killed process (no response stored) blocks retries only for a while."""
+def test_an_abandoned_claim_is_taken_over(api, api_key, on_postgres):
+    """A claim left by a killed process (no response stored, no process holding it) blocks
+    retries: on PostgreSQL not at all, as its lock died with the process's connection; on
+    SQLite, with no lock to ask, until it is older than any request may run."""
     body = {"name": "Abandoned"}
     post(api, api_key, body)
     IdempotencyRecord.objects.update(completed_at=None, response_status=None, response_body=None)
-    assert_api_error(post(api, api_key, body), 409, "idempotency_conflict")
-    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=6))
+    if not on_postgres:
+        assert_api_error(post(api, api_key, body), 409, "idempotency_conflict")
+        IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(minutes=6))
 
     retry = post(api, api_key, body)
 
@@ -232,9 +262,12 @@ def test_a_request_in_flight_is_an_idempotency_conflict(api, api_key):
     post(api, api_key, body)
     IdempotencyRecord.objects.update(completed_at=None, response_status=None, response_body=None)
 
-    response = post(api, api_key, body)
+    with claim_held_elsewhere(api_key):
+        response = post(api, api_key, body)
+        other_body = post(api, api_key, {"name": "Other"})
 
     assert_api_error(response, 409, "idempotency_conflict")
+    assert_api_error(other_body, 422, "idempotency_key_reused")
     assert widget_rows("In flight") == 1
 
 
@@ -284,3 +317,190 @@ def test_concurrent_retries_execute_once(api_key):
     retry = post(ApiClient(Client()), api_key, body, idempotency_key="concurrent-1")
     assert retry[REPLAYED] == "true"
     assert retry.json() == executed[0].json()
+
+
+# --- A dead claim's lock (PostgreSQL) ----------------------------------------------------------
+
+# A worker of ours in the middle of a request, as the database sees it: a connection holding
+# the claim's advisory lock, the claim committed, no response yet.
+_WORKER_MID_REQUEST = """
+import os, sys, time
+import psycopg
+
+table, lock_id, api_key_id, key, request_fingerprint = sys.argv[1:]
+with psycopg.connect(os.environ["SALYNC_TEST_CONNINFO"], autocommit=True) as conn:
+    assert conn.execute("SELECT pg_try_advisory_lock(%s)", [int(lock_id)]).fetchone()[0]
+    conn.execute(
+        f"INSERT INTO {table} (api_key_id, key, request_fingerprint, created_at)"
+        " VALUES (%s, %s, %s, now())",
+        [int(api_key_id), key, request_fingerprint],
+    )
+    print(conn.info.backend_pid, flush=True)
+    time.sleep(600)
+"""
+
+
+def _conninfo() -> str:
+    params = connection.get_connection_params()
+    return psycopg.conninfo.make_conninfo(
+        **{name: value for name, value in params.items() if isinstance(value, str | int)}
+    )
+
+
+def _advisory_locks_held() -> int:
+    """Advisory locks this test's own connection (the one its requests used) still holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _wait_until_gone(backend_pid: int) -> None:
+    """Until PostgreSQL has ended the dead worker's session (and with it its locks)."""
+    for _attempt in range(400):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid = %s)"
+                " + (SELECT count(*) FROM pg_locks WHERE pid = %s)",
+                [backend_pid, backend_pid],
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"PostgreSQL kept the session of backend {backend_pid}")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_whose_worker_was_killed_is_taken_over_at_once(api, api_key):
+    body = {"name": "Killed worker"}
+    request = RequestFactory().post(WIDGETS, data=json.dumps(body), content_type="application/json")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _WORKER_MID_REQUEST,
+            IdempotencyRecord._meta.db_table,
+            str(claim_lock_id(api_key.record.pk, "killed-1")),
+            str(api_key.record.pk),
+            "killed-1",
+            fingerprint(request),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SALYNC_TEST_CONNINFO": _conninfo()},
+    )
+    try:
+        line = worker.stdout.readline()
+        assert line.strip().isdigit(), worker.stderr.read() if worker.poll() is not None else line
+        backend_pid = int(line)
+        # While the worker lives, its claim is in flight.
+        assert_api_error(post(api, api_key, body, "killed-1"), 409, "idempotency_conflict")
+    finally:
+        worker.kill()  # SIGKILL: no clean-up of any kind; its connection just drops
+        worker.wait(timeout=30)
+    _wait_until_gone(backend_pid)
+    dead_claim = IdempotencyRecord.objects.get(key="killed-1")
+    assert dead_claim.completed_at is None
+    assert dead_claim.created_at > timezone.now() - timedelta(minutes=1)  # far from stale
+
+    retry = post(api, api_key, body, "killed-1")
+
+    assert retry.status_code == 201, retry.content
+    assert REPLAYED not in retry
+    assert widget_rows("Killed worker") == 1
+    record = IdempotencyRecord.objects.get(key="killed-1")
+    assert record.completed_at is not None
+    assert post(api, api_key, body, "killed-1")[REPLAYED] == "true"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_whose_holder_is_alive_is_a_conflict(api, api_key, monkeypatch):
+    """A real first request, held inside its view on its own thread and connection."""
+    body = {"name": "Held"}
+    entered, release = threading.Event(), threading.Event()
+    first = {}
+
+    def hold():
+        if threading.current_thread() is holder:  # only the first request waits
+            entered.set()
+            release.wait(timeout=30)
+
+    def first_request():
+        try:
+            first["response"] = post(ApiClient(Client()), api_key, body, "held-1")
+        finally:
+            connection.close()
+
+    monkeypatch.setattr("tests.api.urls_for_tests.HOLD", hold)
+    holder = threading.Thread(target=first_request)
+    holder.start()
+    try:
+        assert entered.wait(timeout=30)
+        retry = post(api, api_key, body, "held-1")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+    assert_api_error(retry, 409, "idempotency_conflict")
+    assert first["response"].status_code == 201
+    assert post(api, api_key, body, "held-1")[REPLAYED] == "true"
+    assert widget_rows("Held") == 1
+
+
+@pytest.mark.postgres
+def test_on_postgres_a_live_claim_never_goes_stale(api, api_key):
+    """The lock, not the claim's age, tells: a holder still running after 6 minutes keeps it."""
+    body = {"name": "Slow"}
+    post(api, api_key, body)
+    IdempotencyRecord.objects.update(
+        completed_at=None,
+        response_status=None,
+        response_body=None,
+        created_at=timezone.now() - timedelta(minutes=6),
+    )
+
+    with claim_held_elsewhere(api_key):
+        response = post(api, api_key, body)
+
+    assert_api_error(response, 409, "idempotency_conflict")
+    assert widget_rows("Slow") == 1
+
+
+@pytest.mark.postgres
+def test_no_request_leaves_an_advisory_lock_held(api, api_key, monkeypatch):
+    """The connection persists between requests (CONN_MAX_AGE): every path unlocks."""
+    session = _backend_pid()
+    assert _advisory_locks_held() == 0
+
+    assert post(api, api_key, {"name": "Locks"}).status_code == 201
+    assert _advisory_locks_held() == 0, "after a success"
+    assert post(api, api_key, {"name": "Locks"})[REPLAYED] == "true"
+    assert _advisory_locks_held() == 0, "after a replay"
+    assert_api_error(post(api, api_key, {"name": "Other"}), 422, "idempotency_key_reused")
+    assert _advisory_locks_held() == 0, "after idempotency_key_reused"
+    assert_api_error(post(api, api_key, {"items": [{}]}, "bad"), 400, "validation_error")
+    assert _advisory_locks_held() == 0, "after a stored 400"
+    assert_api_error(post(api, api_key, {}, "k" * 256), 400, "validation_error")
+    assert _advisory_locks_held() == 0, "after a refused key"
+    assert post(api, api_key, {"name": "No key"}, idempotency_key=None).status_code == 201
+    assert _advisory_locks_held() == 0, "without a key"
+
+    IdempotencyRecord.objects.filter(key="order-1042").update(completed_at=None)
+    with claim_held_elsewhere(api_key):
+        assert_api_error(post(api, api_key, {"name": "Locks"}), 409, "idempotency_conflict")
+    assert _advisory_locks_held() == 0, "after idempotency_conflict"
+
+    monkeypatch.setattr("tests.api.urls_for_tests.FAIL_AFTER_WRITE", True)
+    assert_api_error(post(api, api_key, {"name": "Crash"}, "crash"), 500, "internal_error")
+    assert _advisory_locks_held() == 0, "after a crash"
+    assert _backend_pid() == session  # one session throughout, as a worker's would be

@@ -52,7 +52,9 @@ def test_nesting_up_to_the_limit_is_parsed(api, api_key):
     at_limit = f'{{"name": {nested_arrays(MAX_JSON_DEPTH - 1)}}}'
     over_limit = f'{{"name": {nested_arrays(MAX_JSON_DEPTH)}}}'
 
-    error = assert_api_error(api.post(WIDGETS, body=at_limit, auth=api_key), 400, "validation_error")
+    error = assert_api_error(
+        api.post(WIDGETS, body=at_limit, auth=api_key), 400, "validation_error"
+    )
     assert set(error["fields"]) == {"name"}
     assert_api_error(api.post(WIDGETS, body=over_limit, auth=api_key), 400, "malformed_json")
 

@@ -388,6 +388,33 @@ def test_request_refused_by_daily_quota_does_not_use_burst(client, growth, key, 
     assert call(client, raw).status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("limits", "window", "limit"),
+    [
+        ({"daily_limit": 100, "burst_limit": 2}, "burst limit (per minute)", 2),
+        ({"daily_limit": 2, "burst_limit": 100}, "daily quota", 2),
+    ],
+)
+def test_the_429_message_names_its_window_and_the_wait_once(
+    client, growth, key, burst_clock, limits, window, limit
+):
+    """DRF's Throttled appended "Expected available in N seconds." to our own "Retry in N"."""
+    _record, raw = key
+    workspace_set_plan(workspace=growth, plan="growth", **limits)
+    for _ in range(limit):
+        assert call(client, raw).status_code == 200
+
+    refused = call(client, raw)
+
+    retry_after = assert_rate_limited(refused, window)
+    message = refused.json()["error"]["message"]
+    assert message == (
+        f"Rate limit exceeded: the {window} of {limit} requests is used up. "
+        f"Retry in {retry_after} seconds."
+    )
+    assert message.count("second") == 1
+
+
 # --- 5. Refusals before counting ---------------------------------------------------------------
 def test_plan_without_api_refusal_is_not_counted(client, db):
     workspace = WorkspaceFactory(plan=Plan.FREE)
