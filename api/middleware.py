@@ -1,22 +1,11 @@
-import ipaddress
 import logging
 
 from django.conf import settings
 
 from api.errors import error_response
+from core.net import is_api_path, plain_http_allowed
 
 logger = logging.getLogger("salync.api")
-
-
-def is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class ApiTransportMiddleware:
@@ -30,10 +19,7 @@ class ApiTransportMiddleware:
     def __call__(self, request):
         if not is_api_path(request.path):
             return self.get_response(request)
-        loopback_ok = settings.SALYNC_ALLOW_LOOPBACK_HTTP and _is_loopback(
-            request.META.get("REMOTE_ADDR", "")
-        )
-        if not request.is_secure() and not loopback_ok:
+        if not request.is_secure() and not plain_http_allowed(request):
             return error_response(request, 403, "https_required")
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
+from core.net import is_api_path
+
 
 class RequestIdMiddleware:
     """Give every request an id, answered in ``X-Request-Id`` and quoted in API errors."""
@@ -33,19 +35,15 @@ class DebugNotFoundPageMiddleware:
             settings.DEBUG
             and response.status_code == 404
             and request.resolver_match is None
-            and not _is_api_path(request.path)
+            and not is_api_path(request.path)
         ):
             return _not_found_page(request)
         return response
 
     def process_exception(self, request, exception):
-        if settings.DEBUG and isinstance(exception, Http404) and not _is_api_path(request.path):
+        if settings.DEBUG and isinstance(exception, Http404) and not is_api_path(request.path):
             return _not_found_page(request)
         return None
-
-
-def _is_api_path(path: str) -> bool:
-    return path == "/api" or path.startswith("/api/")
 
 
 def _not_found_page(request):

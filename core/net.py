@@ -18,3 +18,19 @@ def client_ip(request) -> str:
         return str(ipaddress.ip_address(forwarded))
     except ValueError:
         return remote
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is under /api/, where every answer is in the API's format."""
+    return path == "/api" or path.startswith("/api/")
+
+
+def plain_http_allowed(request) -> bool:
+    """The API's exception to HTTPS: plain HTTP from this machine's loopback addresses, only
+    where SALYNC_ALLOW_LOOPBACK_HTTP is on (a development install)."""
+    if not settings.SALYNC_ALLOW_LOOPBACK_HTTP:
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False

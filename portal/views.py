@@ -1,7 +1,5 @@
 """Pages that span apps: the Overview, sign-up, a new workspace, Plan & usage, Developers."""
 
-import ipaddress
-
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +19,7 @@ from accounts.middleware import SESSION_KEY
 from accounts.plans import PLAN_FEATURES, Plan
 from api.ratelimit import usage_today
 from apikeys.selectors import api_keys_active
+from core.net import plain_http_allowed
 from portal import services
 
 
@@ -99,21 +98,10 @@ def settings_plan(request):
     )
 
 
-def _plain_http_accepted(request) -> bool:
-    """The API's own rule (api.middleware): plain HTTP only from loopback, and only when
-    SALYNC_ALLOW_LOOPBACK_HTTP is on."""
-    if request.is_secure() or not settings.SALYNC_ALLOW_LOOPBACK_HTTP:
-        return False
-    try:
-        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
-    except ValueError:
-        return False
-
-
 def api_base_url(request) -> str:
     """The API's base URL as this request can use it: https, or http where the API takes plain
     HTTP (a development install, from this machine)."""
-    scheme = "http" if _plain_http_accepted(request) else "https"
+    scheme = "http" if not request.is_secure() and plain_http_allowed(request) else "https"
     return f"{scheme}://{request.get_host()}{reverse('api:index')}"
 
 
