@@ -42,5 +42,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The benchmark suite (SPEC §6) on this machine's PostgreSQL and Redis, loaded by Debian's wrk
+# (installed when missing): writes bench/results.md and bench/results.json. BENCH_ARGS=--quick
+# for a short run that writes to var/bench/quick/ instead.
+bench: install
+	@command -v wrk >/dev/null || { apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; }
+	SALYNC_BENCH_COMMAND="make bench $(BENCH_ARGS)" $(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.cache import workspace_generation_bump
 from accounts.models import Invitation, Membership, Role, User, Workspace, normalize_email
 from accounts.plans import Plan
 
@@ -85,6 +86,7 @@ def workspace_rename(*, workspace: Workspace, name: str) -> Workspace:
     workspace.name = name
     workspace.full_clean()
     workspace.save(update_fields=["name", "updated_at"])
+    workspace_generation_bump()  # the API shows the name on the very next request
     return workspace
 
 
@@ -105,6 +107,7 @@ def workspace_set_plan(
     workspace.save(
         update_fields=["plan", "daily_limit_override", "burst_limit_override", "updated_at"]
     )
+    workspace_generation_bump()  # the API applies the plan on the very next request
     return workspace
 
 

@@ -4,11 +4,12 @@ from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from api.errors import InvalidApiKey
-from apikeys.services import api_key_authenticate, api_key_mark_used
+from apikeys.services import api_key_authenticate
 
 
 class ApiKeyAuthentication(BaseAuthentication):
-    """``Authorization: Bearer slk_…``. ``request.auth`` is the ApiKey, with its workspace.
+    """``Authorization: Bearer slk_…``. ``request.auth`` is the ApiKey, with its workspace
+    (from the shared cache when warm: no query; see ``apikeys.services``).
 
     A missing or non-Bearer header leaves the request unauthenticated (401
     ``authentication_required``); a Bearer key that is unknown or revoked is 401
@@ -28,10 +29,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             raw_key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise InvalidApiKey() from None
-        api_key = api_key_authenticate(raw_key)
+        api_key = api_key_authenticate(raw_key, mark_used=True)
         if api_key is None:
             raise InvalidApiKey()
-        api_key_mark_used(api_key)
         # The key, not a person, acts: no user's other workspaces are reachable through it.
         return AnonymousUser(), api_key
 

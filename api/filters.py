@@ -45,6 +45,16 @@ class StrictFilterSet(django_filters.FilterSet):
         return type(form_class.__name__, (_StrictFilterForm, form_class), {})
 
 
+class WorkspaceFilterSet(StrictFilterSet):
+    """The base of a workspace-scoped list's filters. A filter that looks into another table
+    scopes its subquery by ``workspace_id`` (the key's workspace, also the list's), so it reads
+    one workspace's rows through a (workspace, …) index, never every workspace's."""
+
+    @property
+    def workspace_id(self) -> int:
+        return self.request.auth.workspace_id
+
+
 class StrictBooleanField(forms.Field):
     """``true`` or ``false``, exactly."""
 

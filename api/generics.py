@@ -1,11 +1,16 @@
 """The base for workspace-scoped endpoints: every domain app's API views stand on these.
 
-A view names its representation (``serializer_class``), its queryset builder (a function of
-the workspace, from the app's ``queries`` module) and, for lists, its filters. Everything it
-reads or writes is scoped to the key's workspace, so another workspace's object is as unknown
-as a missing one. Schema summaries go on the class with ``extend_schema_view``.
+A view names its queryset builder (a function of the workspace, from the app's ``queries``
+module), its ``representer`` (from the app's ``representations``: ``rows(queryset)`` reads the
+top level lean, ``many(rows)`` builds a page's dicts with a fixed number of queries,
+``one(queryset, pk)`` a single object), ``serializer_class`` for the schema only, and, for
+lists, its filters. Everything it reads or writes is scoped to the key's workspace, so another
+workspace's object is as unknown as a missing one. Schema summaries go on the class with
+``extend_schema_view``.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -18,6 +23,9 @@ class WorkspaceView(ApiViewMixin, generics.GenericAPIView):
 
     # A function of the workspace returning the scoped queryset (staticmethod on subclasses).
     queryset_builder = None
+    # How the view's objects are answered (see the module's docstring). ``serializer_class``
+    # describes the same shape for the schema and answers nothing.
+    representer = None
 
     @property
     def workspace(self):
@@ -40,8 +48,15 @@ class WorkspaceView(ApiViewMixin, generics.GenericAPIView):
         return serializer.validated_data
 
     def represent(self, pk) -> dict:
-        """The object as it is now, read back through the view's queryset builder."""
-        return self.get_serializer_class()(self.get_queryset().get(pk=pk)).data
+        """The object as it is now, read through the view's queryset builder; 404 when the
+        workspace has no such object."""
+        try:
+            return self.representer.one(self.get_queryset(), pk)
+        except ObjectDoesNotExist:
+            raise Http404 from None
+
+    def represent_many(self, rows) -> list[dict]:
+        return self.representer.many(rows)
 
     def created(self, pk) -> Response:
         return Response(self.represent(pk), status=status.HTTP_201_CREATED)
@@ -50,9 +65,19 @@ class WorkspaceView(ApiViewMixin, generics.GenericAPIView):
 class WorkspaceListView(WorkspaceView, generics.ListAPIView):
     """``GET``: the workspace's objects, filtered and cursor-paginated."""
 
+    # (The docstring is the schema's description of lists that give none: keep it as it is.)
+    def list(self, request, *args, **kwargs):
+        # The paginator reads one page of lean rows; only that page's relations are loaded.
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.representer.rows(queryset))
+        return self.get_paginated_response(self.represent_many(page))
+
 
 class WorkspaceDetailView(WorkspaceView, generics.RetrieveAPIView):
     """``GET …/{id}``: one of the workspace's objects."""
+
+    def retrieve(self, request, pk):
+        return Response(self.represent(pk))
 
 
 class WorkspaceUpdateView(WorkspaceDetailView):

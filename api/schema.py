@@ -60,8 +60,12 @@ COMMON_ERRORS = {
     "429": ("Rate limited. See Retry-After.", ["rate_limit_exceeded"]),
     "500": ("Server error.", ["internal_error"]),
 }
+# Every write may conflict with the state of the world (the domain's codes); a POST may also
+# conflict with its own Idempotency-Key.
+CONFLICT_CODES = ["invalid_state", "sku_taken", "insufficient_stock", "stock_changed"]
+WRITE_ERRORS = {"409": ("Conflict.", CONFLICT_CODES)}
 POST_ERRORS = {
-    "409": ("Conflict.", ["idempotency_conflict", "invalid_state"]),
+    "409": ("Conflict.", ["idempotency_conflict", *CONFLICT_CODES]),
     "422": ("Idempotency-Key reused with another request.", ["idempotency_key_reused"]),
 }
 
@@ -128,6 +132,8 @@ def add_error_responses(result, generator, request, public):
         for method, operation in path_item.items():
             responses = operation.setdefault("responses", {})
             errors = dict(COMMON_ERRORS)
+            if method in ("patch", "put", "delete"):
+                errors.update(WRITE_ERRORS)
             if method == "post":
                 errors.update(POST_ERRORS)
                 operation.setdefault("parameters", []).append(

@@ -6,12 +6,14 @@ import secrets
 import string
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.cache import WORKSPACES_GENERATION_KEY, generation_bump, generations_current
 from accounts.models import User, Workspace
 from apikeys.models import Access, ApiKey
 
@@ -57,26 +59,105 @@ def api_key_create(
     raise RuntimeError("Could not draw an unused API key prefix.")
 
 
-@sensitive_variables("raw_key")
-def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    """The active key matching ``raw_key``, with its workspace, or None. One query."""
-    if not raw_key.startswith(KEY_PREFIX) or len(raw_key) < LOOKUP_LENGTH:
-        return None
+# --- The front door's copy of a key, in the shared cache -------------------------------------
+# Per lookup prefix: the key's fields that authentication needs (its hash, never the key) and
+# its workspace's plan, limits and names, with the generations read before the rows were.
+# Warm, a request costs one cache round trip and no query; revoking the key or changing its
+# workspace's plan or name gives a new generation, so the very next request reads the rows.
+KEY_FIELDS = ("id", "name", "prefix", "key_hash", "access", "revoked_at", "workspace_id")
+WORKSPACE_FIELDS = ("name", "slug", "plan", "daily_limit_override", "burst_limit_override")
+ENTRY_TIMEOUT = 3600  # bounds only memory: a changed row never waits for it
+
+
+def _is_lookup_prefix(lookup: str) -> bool:
+    random_part = lookup[len(KEY_PREFIX) :]
+    return (
+        lookup.startswith(KEY_PREFIX)
+        and len(lookup) == LOOKUP_LENGTH
+        and random_part.isascii()
+        and random_part.isalnum()
+    )
+
+
+def _entry_key(prefix: str) -> str:
+    return f"apikeys:key:v1:{prefix}"
+
+
+def _generation_key(prefix: str) -> str:
+    return f"apikeys:key:generation:{prefix}"
+
+
+def _used_key(prefix: str) -> str:
+    return f"apikeys:key:used:{prefix}"
+
+
+def _key_rows(prefix: str):
+    """The one fixed query: the key and its workspace's fields, at most one row."""
+    fields = KEY_FIELDS + tuple(f"workspace__{name}" for name in WORKSPACE_FIELDS)
     # A unique prefix: no ORDER BY (as .first() would add), at most one row.
-    found = ApiKey.objects.select_related("workspace").filter(prefix=raw_key[:LOOKUP_LENGTH])
-    api_key = next(iter(found[:1]), None)
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash(raw_key)):
+    return ApiKey.objects.filter(prefix=prefix).order_by().values_list(*fields)[:1]
+
+
+def _cached_row(prefix: str) -> tuple[tuple | None, bool]:
+    """The key's row (KEY_FIELDS then WORKSPACE_FIELDS) or None, and whether its use was
+    recorded within the last minute; from the cache when its generations still match."""
+    entry_key, generation_key = _entry_key(prefix), _generation_key(prefix)
+    generation_keys = [generation_key, WORKSPACES_GENERATION_KEY]
+    found = cache.get_many([entry_key, _used_key(prefix), *generation_keys])
+    recently_used = _used_key(prefix) in found
+    entry = found.get(entry_key)
+    if entry is not None:
+        generations, row = entry
+        if None not in generations and generations == tuple(found.get(k) for k in generation_keys):
+            return row, recently_used
+    current = generations_current(generation_keys, found)
+    row = next(iter(_key_rows(prefix)), None)
+    if row is not None:  # an unknown prefix is not kept: a key created later must work at once
+        generations = tuple(current.get(k) for k in generation_keys)
+        cache.set(entry_key, (generations, row), timeout=ENTRY_TIMEOUT)
+    return row, recently_used
+
+
+def _loaded(model, values: dict):
+    """``model`` as if loaded from the database with only these fields: any other field is
+    read from the database if something asks for it, never given a default."""
+    fields = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, fields, [values[name] for name in fields])
+
+
+def _api_key_from_row(row: tuple) -> ApiKey:
+    key_values = dict(zip(KEY_FIELDS, row[: len(KEY_FIELDS)], strict=True))
+    workspace_values = dict(zip(WORKSPACE_FIELDS, row[len(KEY_FIELDS) :], strict=True))
+    api_key = _loaded(ApiKey, key_values)
+    api_key.workspace = _loaded(Workspace, {"id": api_key.workspace_id, **workspace_values})
+    return api_key
+
+
+@sensitive_variables("raw_key")
+def api_key_authenticate(raw_key: str, *, mark_used: bool = False) -> ApiKey | None:
+    """The active key matching ``raw_key``, with its workspace, or None. With a warm cache
+    no query, else one. ``mark_used`` records the use, at most about once a minute per key."""
+    lookup = raw_key[:LOOKUP_LENGTH]
+    if not _is_lookup_prefix(lookup):  # no key has it: nothing to look up (or to cache)
         return None
+    row, recently_used = _cached_row(lookup)
+    if row is None or not hmac.compare_digest(row[KEY_FIELDS.index("key_hash")], _hash(raw_key)):
+        return None
+    api_key = _api_key_from_row(row)
     if not api_key.is_active:
         return None
+    if mark_used and not recently_used:
+        api_key_mark_used(api_key)
     return api_key
 
 
 def api_key_mark_used(api_key: ApiKey) -> None:
-    """Record use, writing at most about once a minute per key (and never twice at once)."""
-    now = timezone.now()
-    if api_key.last_used_at and now - api_key.last_used_at < LAST_USED_RESOLUTION:
+    """Record use, writing at most about once a minute per key (and never twice at once):
+    the first use in the minute wins a cache marker, on every process and host."""
+    if not cache.add(_used_key(api_key.prefix), 1, timeout=LAST_USED_RESOLUTION.seconds):
         return
+    now = timezone.now()
+    # Conditional too, should the marker be lost (a cleared or restarted cache).
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
@@ -87,6 +168,8 @@ def api_key_revoke(*, api_key: ApiKey, revoked_by: User | None) -> ApiKey:
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=revoked_by
     )
+    generation_bump(_generation_key(api_key.prefix))  # every host's copy is stale at once
+    cache.delete(_entry_key(api_key.prefix))
     if updated:
         api_key.refresh_from_db(fields=["revoked_at", "revoked_by"])
     return api_key

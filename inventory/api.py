@@ -1,5 +1,6 @@
 """The catalogue and stock endpoints under /api/v1/ (SPEC §5.4). Views are thin:
-parse → service → represent, reads through the queryset builders in ``inventory.queries``."""
+parse → service → represent, reads through the queryset builders in ``inventory.queries`` and
+answers built by ``inventory.representations``; ``inventory.schema`` describes them."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -14,6 +15,7 @@ from api.generics import (
     WorkspaceView,
 )
 from inventory import queries, selectors, services
+from inventory import representations as rep
 from inventory.filters import (
     LocationFilter,
     ProductFilter,
@@ -21,7 +23,7 @@ from inventory.filters import (
     StockLevelFilter,
     VariantFilter,
 )
-from inventory.representations import (
+from inventory.schema import (
     LocationSerializer,
     ProductSerializer,
     StockAdjustmentSerializer,
@@ -54,6 +56,7 @@ BatchResultSerializer = inline_serializer(
 class ProductView:
     serializer_class = ProductSerializer
     queryset_builder = staticmethod(queries.product_queryset)
+    representer = rep.PRODUCTS
     object_param = "product"
 
 
@@ -93,6 +96,7 @@ class ProductDetailView(ProductView, WorkspaceUpdateView):
 class VariantView:
     serializer_class = VariantSerializer
     queryset_builder = staticmethod(queries.variant_queryset)
+    representer = rep.VARIANTS
     object_param = "variant"
 
 
@@ -113,9 +117,7 @@ class ProductVariantListView(VariantView, WorkspaceListView):
     filterset_class = VariantFilter
 
     def get_product(self):
-        return get_object_or_404(
-            queries.product_base_queryset(self.workspace), pk=self.kwargs["pk"]
-        )
+        return get_object_or_404(queries.product_queryset(self.workspace), pk=self.kwargs["pk"])
 
     def scoped_queryset(self):
         return super().scoped_queryset().filter(product=self.get_product())
@@ -145,6 +147,7 @@ class VariantDetailView(VariantView, WorkspaceUpdateView):
 class LocationView:
     serializer_class = LocationSerializer
     queryset_builder = staticmethod(queries.location_queryset)
+    representer = rep.LOCATIONS
 
 
 @extend_schema_view(
@@ -161,7 +164,7 @@ class LocationListView(LocationView, WorkspaceListView):
     def post(self, request):
         data = self.parse(LocationCreateSerializer)
         location = services.location_create(workspace=self.workspace, name=data["name"])
-        return Response(LocationSerializer(location).data, status=status.HTTP_201_CREATED)
+        return Response(rep.LOCATIONS.of([location])[0], status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(get=extend_schema(summary="Retrieve a location"))
@@ -178,6 +181,7 @@ class LocationDetailView(LocationView, WorkspaceDetailView):
 class StockLevelListView(WorkspaceListView):
     serializer_class = StockLevelSerializer
     queryset_builder = staticmethod(queries.stock_level_queryset)
+    representer = rep.LEVELS
     filterset_class = StockLevelFilter
 
 
@@ -203,11 +207,9 @@ def adjustment_lines(workspace, items: list[dict], prefix: str = "", lines: bool
     ]
 
 
-def _result(adjustment, level) -> dict:
-    return {
-        "adjustment": StockAdjustmentSerializer(adjustment).data,
-        "level": StockLevelSerializer(level).data,
-    }
+def _result(applied: services.Adjusted) -> dict:
+    """The line's answer, as the service represented it for its events: nothing twice."""
+    return {"adjustment": applied.represented, "level": applied.level_represented}
 
 
 @extend_schema_view(
@@ -223,22 +225,19 @@ def _result(adjustment, level) -> dict:
 class StockAdjustmentListView(WorkspaceListView):
     serializer_class = StockAdjustmentSerializer
     queryset_builder = staticmethod(queries.stock_adjustment_queryset)
+    representer = rep.ADJUSTMENTS
     filterset_class = StockAdjustmentFilter
 
     def post(self, request):
         data = self.parse(AdjustmentInputSerializer)
-        [line] = adjustment_lines(self.workspace, [data], lines=False)
-        adjustment, level = services.stock_adjust(
+        lines = adjustment_lines(self.workspace, [data], lines=False)
+        [applied] = services.stock_apply(
             workspace=self.workspace,
-            variant=line.variant,
-            location=line.location,
-            quantity=line.quantity,
-            reason=line.reason,
-            note=line.note,
-            expected_on_hand=line.expected_on_hand,
+            lines=lines,
             actor=services.Actor.api_key(self.api_key),
+            batch=False,
         )
-        return Response(_result(adjustment, level), status=status.HTTP_201_CREATED)
+        return Response(_result(applied), status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -256,10 +255,9 @@ class StockAdjustmentBatchView(WorkspaceView):
     def post(self, request):
         data = self.parse(AdjustmentBatchSerializer)
         lines = adjustment_lines(self.workspace, data["adjustments"], prefix="adjustments.")
-        results = services.stock_adjust_batch(
+        applied = services.stock_apply(
             workspace=self.workspace, lines=lines, actor=services.Actor.api_key(self.api_key)
         )
         return Response(
-            {"adjustments": [_result(adjustment, level) for adjustment, level in results]},
-            status=status.HTTP_201_CREATED,
+            {"adjustments": [_result(line) for line in applied]}, status=status.HTTP_201_CREATED
         )

@@ -57,6 +57,8 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The list (status, ordered by id) and ``updated_since``; ``q=`` uses a trigram index on
+        # UPPER(name), created on PostgreSQL only by migration 0004 (not declared here).
         indexes = [
             models.Index(fields=["workspace", "status", "id"]),
             models.Index(fields=["workspace", "updated_at"]),
@@ -99,7 +101,12 @@ class Variant(models.Model):
                 name="inventory_variant_reorder_point_gte_0",
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "updated_at"])]
+        # The list (status, ordered by id) and ``updated_since``; ``sku=`` uses the unique
+        # (workspace, sku) index; ``q=`` a trigram index on UPPER(sku) (migration 0004, PostgreSQL).
+        indexes = [
+            models.Index(fields=["workspace", "status", "id"]),
+            models.Index(fields=["workspace", "updated_at"]),
+        ]
 
     def __str__(self):
         return self.sku
@@ -127,7 +134,11 @@ class StockLevel(models.Model):
                 condition=models.Q(on_hand__gte=0), name="inventory_stocklevel_on_hand_gte_0"
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "updated_at"])]
+        # The list ordered by id (also under ``below_threshold``) and ``updated_since``.
+        indexes = [
+            models.Index(fields=["workspace", "id"]),
+            models.Index(fields=["workspace", "updated_at"]),
+        ]
 
     def __str__(self):
         return f"{self.variant} at {self.location}: {self.on_hand}"

@@ -1,31 +1,19 @@
-"""One queryset builder per resource: every view, service and event uses these, so a list
-of 200 costs the same number of queries as a list of 2."""
+"""One queryset builder per resource, scoped to the workspace: the rows views filter, paginate
+and look objects up in. They load no relations: what a representation nests is loaded for the
+whole page at once by ``inventory.representations``, so a list of 200 costs the same number of
+queries as a list of 2."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
 
 
-def _levels() -> QuerySet:
-    return StockLevel.objects.order_by("location_id")
-
-
-def variant_queryset(workspace=None) -> QuerySet:
-    queryset = Variant.objects.prefetch_related(Prefetch("stock_levels", queryset=_levels()))
-    return queryset.filter(workspace=workspace) if workspace is not None else queryset
-
-
-def product_base_queryset(workspace) -> QuerySet:
-    """Products without their variants: for lookups that need only the row."""
+def product_queryset(workspace) -> QuerySet:
     return Product.objects.filter(workspace=workspace)
 
 
-def product_queryset(workspace=None) -> QuerySet:
-    variants = Variant.objects.order_by("id").prefetch_related(
-        Prefetch("stock_levels", queryset=_levels())
-    )
-    queryset = Product.objects.prefetch_related(Prefetch("variants", queryset=variants))
-    return queryset.filter(workspace=workspace) if workspace is not None else queryset
+def variant_queryset(workspace) -> QuerySet:
+    return Variant.objects.filter(workspace=workspace)
 
 
 def location_queryset(workspace) -> QuerySet:
@@ -33,8 +21,8 @@ def location_queryset(workspace) -> QuerySet:
 
 
 def stock_level_queryset(workspace) -> QuerySet:
-    return StockLevel.objects.filter(workspace=workspace).select_related("variant")
+    return StockLevel.objects.filter(workspace=workspace)
 
 
 def stock_adjustment_queryset(workspace) -> QuerySet:
-    return StockAdjustment.objects.filter(workspace=workspace).select_related("variant")
+    return StockAdjustment.objects.filter(workspace=workspace)

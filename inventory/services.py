@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Func, Q, Subquery
 from django.utils import timezone
 
 from accounts.models import Workspace
@@ -28,12 +28,7 @@ from inventory.models import (
     StockLevel,
     Variant,
 )
-from inventory.queries import product_queryset
-from inventory.representations import (
-    ProductSerializer,
-    StockAdjustmentSerializer,
-    StockLevelSerializer,
-)
+from inventory.representations import ADJUSTMENTS, LEVELS, product_represent
 
 DEFAULT_LOCATION_NAME = "Main warehouse"
 VARIANT_FIELDS = ("sku", "name", "options", "barcode", "price", "cost", "reorder_point")
@@ -95,8 +90,7 @@ def location_default(workspace: Workspace) -> Location:
 
 def _record_product_event(workspace: Workspace, product_id: int, type: str) -> None:
     """A product event carries the whole product, variants and stock included, as it is now."""
-    product = product_queryset().get(pk=product_id)
-    events.event_record(workspace=workspace, type=type, obj=ProductSerializer(product).data)
+    events.event_record(workspace=workspace, type=type, obj=product_represent(product_id))
 
 
 def _check_skus_free(workspace: Workspace, skus: dict[str, str], exclude_variant=None) -> None:
@@ -233,7 +227,7 @@ def variant_update(*, variant: Variant, **data) -> Variant:
             events.event_record(
                 workspace=variant.workspace,
                 type=events.STOCK_BELOW_THRESHOLD,
-                obj=StockLevelSerializer(level).data,
+                obj=LEVELS.of([level])[0],
             )
     Product.objects.filter(pk=variant.product_id).update(updated_at=variant.updated_at)
     _record_product_event(variant.workspace, variant.product_id, events.PRODUCT_UPDATED)
@@ -275,25 +269,39 @@ class AdjustmentLine:
 
 
 def _lock_levels(workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> dict:
-    """Create missing levels, then lock them all in primary-key order (no deadlocks).
+    """Lock the levels of ``pairs`` (variant id, location id) in primary-key order (no
+    deadlocks), creating the missing ones first.
 
-    New levels are inserted in sorted order too: two batches creating the same levels would
-    otherwise each wait on a row the other has just inserted."""
+    Nearly always they all exist: one query locks them, and only if it finds all of them (a
+    transaction that held some while waiting on another's insert of the rest could deadlock
+    with it). Otherwise it locks none, the missing are inserted in sorted order (two batches
+    creating the same levels would otherwise each wait on a row the other has just inserted;
+    ``ignore_conflicts`` for the one inserted meanwhile), and then all are locked."""
     pairs = sorted(set(pairs))
-    StockLevel.objects.bulk_create(
-        [StockLevel(workspace=workspace, variant_id=v, location_id=loc) for v, loc in pairs],
-        ignore_conflicts=True,
-    )
     match = Q()
     for variant_id, location_id in pairs:
         match |= Q(variant_id=variant_id, location_id=location_id)
-    levels = (
-        StockLevel.objects.select_for_update(of=("self",))
-        .select_related("variant", "location")
-        .filter(match, workspace=workspace)
-        .order_by("pk")
-    )
+    scoped = StockLevel.objects.filter(match, workspace=workspace)
+    found = scoped.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    levels = _locked(scoped.alias(found=Subquery(found)).filter(found=len(pairs)))
+    if len(levels) < len(pairs):
+        existing = set(scoped.values_list("variant_id", "location_id"))
+        StockLevel.objects.bulk_create(
+            [
+                StockLevel(workspace=workspace, variant_id=variant_id, location_id=location_id)
+                for variant_id, location_id in pairs
+                if (variant_id, location_id) not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        levels = _locked(scoped)
     return {(level.variant_id, level.location_id): level for level in levels}
+
+
+def _locked(levels) -> list[StockLevel]:
+    return list(
+        levels.select_for_update(of=("self",)).select_related("variant", "location").order_by("pk")
+    )
 
 
 def _line_label(line: AdjustmentLine, index: int | None) -> str:
@@ -301,18 +309,34 @@ def _line_label(line: AdjustmentLine, index: int | None) -> str:
     return f"{where} at {line.location.name}"
 
 
+@dataclass(frozen=True)
+class Adjusted:
+    """One applied line, represented once: ``represented`` is the ledger entry's
+    representation (its ``stock.adjusted`` event's object) and ``level_represented`` the
+    level's, as the whole batch left it."""
+
+    adjustment: StockAdjustment
+    level: StockLevel
+    represented: dict
+    level_represented: dict
+
+
 @transaction.atomic
-def stock_adjust_batch(
+def stock_apply(
     *, workspace: Workspace, lines: list[AdjustmentLine], actor: Actor, batch: bool = True
-) -> list[tuple[StockAdjustment, StockLevel]]:
-    """Apply adjustments in order, all or nothing. Returns (ledger entry, level) per line."""
+) -> list[Adjusted]:
+    """Apply adjustments in order, all or nothing, each represented once for its events and
+    for the caller's answer."""
     for line in lines:
         if line.reason not in Reason.values:
             raise ValidationError({"reason": f"Unknown reason {line.reason!r}."})
+        if line.quantity == 0:
+            raise ValidationError({"quantity": "Must not be zero."})
         if line.variant.workspace_id != workspace.pk or line.location.workspace_id != workspace.pk:
             raise ValidationError("The variant and the location must belong to the workspace.")
     levels = _lock_levels(workspace, ((ln.variant.pk, ln.location.pk) for ln in lines))
-    results = []
+    applied = []
+    level_now = {}  # a level's representation, while no later line has changed it
     for index, line in enumerate(lines):
         label = _line_label(line, index if batch else None)
         level = levels[(line.variant.pk, line.location.pk)]
@@ -331,6 +355,7 @@ def stock_adjust_batch(
         was_below = level.below_threshold
         level.on_hand = after  # safe: the row is locked until commit
         level.save(update_fields=["on_hand", "updated_at"])
+        level_now.pop(level.pk, None)
         adjustment = StockAdjustment.objects.create(
             workspace=workspace,
             level=level,
@@ -344,19 +369,27 @@ def stock_adjust_batch(
             source_id=actor.id,
             source_name=actor.name,
         )
-        events.event_record(
-            workspace=workspace,
-            type=events.STOCK_ADJUSTED,
-            obj=StockAdjustmentSerializer(adjustment).data,
-        )
+        [represented] = ADJUSTMENTS.of([adjustment])
+        events.event_record(workspace=workspace, type=events.STOCK_ADJUSTED, obj=represented)
         if level.below_threshold and not was_below:
+            [level_now[level.pk]] = LEVELS.of([level])
             events.event_record(
-                workspace=workspace,
-                type=events.STOCK_BELOW_THRESHOLD,
-                obj=StockLevelSerializer(level).data,
+                workspace=workspace, type=events.STOCK_BELOW_THRESHOLD, obj=level_now[level.pk]
             )
-        results.append((adjustment, level))
-    return results
+        applied.append((adjustment, level, represented))
+    unrepresented = list({lv.pk: lv for _, lv, _ in applied if lv.pk not in level_now}.values())
+    level_now.update(zip((lv.pk for lv in unrepresented), LEVELS.of(unrepresented), strict=True))
+    return [
+        Adjusted(entry, lv, represented, level_now[lv.pk]) for entry, lv, represented in applied
+    ]
+
+
+def stock_adjust_batch(
+    *, workspace: Workspace, lines: list[AdjustmentLine], actor: Actor, batch: bool = True
+) -> list[tuple[StockAdjustment, StockLevel]]:
+    """Apply adjustments in order, all or nothing. Returns (ledger entry, level) per line."""
+    applied = stock_apply(workspace=workspace, lines=lines, actor=actor, batch=batch)
+    return [(line.adjustment, line.level) for line in applied]
 
 
 def stock_adjust(
@@ -371,8 +404,6 @@ def stock_adjust(
     expected_on_hand: int | None = None,
 ) -> tuple[StockAdjustment, StockLevel]:
     """Change on_hand by ``quantity`` (signed) and append it to the ledger, race-free."""
-    if quantity == 0:
-        raise ValidationError({"quantity": "Must not be zero."})
     line = AdjustmentLine(
         variant=variant,
         location=location,

@@ -1,0 +1,208 @@
+"""bench/results.md (for people) and bench/results.json (for scripts): every figure with its
+baseline from the same run, the ratio, and the SPEC's target, met or missed."""
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import load
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# SPEC §6 names (contract), in the order they are reported, with what each compares.
+DESCRIPTIONS = {
+    "front_door_get": "authenticated, rate-limited `GET products/{id}` vs a bare Django view "
+    "returning the same JSON bytes (throughput, higher is better)",
+    "product_list_100": "`GET products?limit=100` (products with variants and stock) vs a "
+    "plain view returning 100 rows of one table (variants) as JSON (throughput)",
+    "product_list_growth": "p50 latency of `products?limit=100` at the large catalogue vs "
+    "the small one (ratio large/small, lower is better)",
+    "stock_list_growth": "p50 latency of `stock?limit=100`, large vs small catalogue",
+    "search_growth": "p50 latency of a `q=` search matching one product, large vs small",
+    "adjust_spread": "`POST stock/adjustments` per second, spread over many variants, vs a "
+    "bare Django view running the same transaction in raw SQL (lock, update, ledger row)",
+    "adjust_hot": "the same on one variant: every adjustment waits for the same row lock",
+    "raw_update": "for scale: the app's spread adjustments/s vs a raw SQL UPDATE loop "
+    "(pgbench, one UPDATE per transaction), the database's own limit",
+    "lost_updates": "adjustments lost or miscounted after the adjustment runs (must be 0) "
+    "out of the ledger rows written (baseline)",
+    "worker_rss": "peak RSS (VmHWM) of a web worker after the list runs vs a bare Django "
+    "worker (same settings, only the bare URLconf) (lower is better)",
+}
+# (comparison, threshold) on the ratio, or on the value for lost_updates (SPEC §6, issue 8).
+TARGETS = {
+    "front_door_get": (">=", 0.5),
+    "product_list_100": (">=", 0.3),
+    "product_list_growth": ("<=", 1.5),
+    "stock_list_growth": ("<=", 1.5),
+    "search_growth": ("<=", 1.5),
+    "adjust_spread": (">=", 0.5),
+    "lost_updates": ("==", 0),
+    "worker_rss": ("<=", 1.5),
+}
+
+
+def met(name: str, entry: dict) -> bool | None:
+    if name not in TARGETS:
+        return None
+    comparison, threshold = TARGETS[name]
+    figure = entry["value"] if name == "lost_updates" else entry["ratio"]
+    return {
+        ">=": figure >= threshold,
+        "<=": figure <= threshold,
+        "==": figure == threshold,
+    }[comparison]
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_start() -> dict:
+    commit = _git("rev-parse", "--short", "HEAD")
+    dirty = bool(_git("status", "--porcelain"))
+    return {
+        "started_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": f"{commit} (with uncommitted changes)" if dirty else commit,
+        "cpus": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "wrk": load.version(["wrk", "--version"]).split(" Copyright")[0],
+        "pgbench": load.version(["pgbench", "--version"]),
+    }
+
+
+def machine_end(database_url: str, redis_url: str) -> dict:
+    import django
+    import gunicorn
+    import redis
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        (postgres,) = cursor.fetchone()
+    connection.close()
+    client = redis.Redis.from_url(redis_url)
+    redis_version = client.info("server")["redis_version"]
+    client.close()
+    return {
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "postgresql": postgres,
+        "redis": redis_version,
+    }
+
+
+def _number(value) -> str:
+    if abs(value) >= 100 or isinstance(value, int):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def _target(name: str, entry: dict) -> str:
+    if name not in TARGETS:
+        return "—"
+    comparison, threshold = TARGETS[name]
+    sign = {">=": "≥", "<=": "≤", "==": "="}[comparison]
+    return f"{sign} {threshold}: **{'met' if met(name, entry) else 'missed'}**"
+
+
+def write(folder: Path, results: dict, machine: dict, run: dict) -> None:
+    profile = run["profile"]
+    ordered = {name: results[name] for name in DESCRIPTIONS if name in results}
+    for name, entry in ordered.items():
+        entry["what"] = DESCRIPTIONS[name]
+        if name in TARGETS:
+            comparison, threshold = TARGETS[name]
+            entry["target"] = f"{comparison} {threshold}"
+            entry["met"] = met(name, entry)
+    (folder / "results.json").write_text(json.dumps(ordered, indent=2) + "\n")
+
+    m = machine
+    data = "seeded the database" if run["seeded"] else "data reused"
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{run['command']}` — {m['started_at']}, commit {m['commit']}, "
+        f"{run['seconds']:.0f} s in all ({data}).",
+        "",
+        "## Machine",
+        "",
+        f"- {m['cpus']} CPUs: {m['cpu_model']}",
+        f"- Load average (1, 5, 15 min) at start {m['load_average_start']}, "
+        f"at end {m['load_average_end']}",
+        f"- Python {m['python']}, Django {m['django']}, gunicorn {m['gunicorn']}, "
+        f"PostgreSQL {m['postgresql']}, Redis {m['redis']}, {m['wrk']}, {m['pgbench']}",
+        "",
+        "## How",
+        "",
+        f"- gunicorn `salync.wsgi:application` with gunicorn.conf.py, {load.WORKERS} sync "
+        "workers, serving the app and the baselines (bench/views.py) with the same settings: "
+        "`salync.settings.production` (DEBUG off) via bench/settings.py, behind a "
+        "TLS-terminating proxy as in production (`SALYNC_TRUST_X_FORWARDED_PROTO=1`, wrk sends "
+        "`X-Forwarded-Proto: https`).",
+        f"- PostgreSQL database `{profile.database}` (persistent connections), Redis "
+        f"`{run['redis']}` with key prefix `{profile.cache_prefix}`; API keys on a Pro plan "
+        "with daily and burst limits of 10⁹.",
+        f"- wrk, {load.THREADS} threads and {load.CONNECTIONS} connections (latency: 1 "
+        f"connection), {profile.seconds:g} s per run, {profile.rounds} interleaved rounds "
+        f"(A B A B …) after a {profile.warmup:g} s warm-up each; medians. Raw UPDATEs: pgbench, "
+        f"{load.CONNECTIONS} clients.",
+        f"- Catalogues: {profile.small:,} and {profile.large:,} products of 2 variants, each "
+        f"stocked in one location; adjustments spread over {profile.adjust:,} variants.",
+        "",
+        "## Figures",
+        "",
+        "| name | Salync | baseline | ratio | unit | target |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for name, entry in ordered.items():
+        lines.append(
+            f"| `{name}` | {_number(entry['value'])} | {_number(entry['baseline'])} | "
+            f"{entry['ratio']:.3f} | {entry['unit']} | {_target(name, entry)} |"
+        )
+    lines += ["", "## What each compares", ""]
+    lines += [f"- `{name}`: {DESCRIPTIONS[name]}." for name in ordered]
+    lines += ["", "## Rounds", "", "| name | round | Salync | baseline |", "|---|---:|---:|---:|"]
+    for name, entry in ordered.items():
+        for index, figure in enumerate(entry["rounds"], 1):
+            lines.append(
+                f"| `{name}` | {index} | {_number(figure['value'])} | "
+                f"{_number(figure['baseline'])} |"
+            )
+    lines += ["", f"`lost_updates`: {results['lost_updates']['detail']}.", ""]
+    (folder / "results.md").write_text("\n".join(lines))
+
+
+def summary(results: dict) -> str:
+    rows = []
+    for name in DESCRIPTIONS:
+        if name not in results:
+            continue
+        entry = results[name]
+        verdict = {True: "met", False: "MISSED", None: ""}[met(name, entry)]
+        rows.append(
+            f"  {name:<20} {_number(entry['value']):>10} vs {_number(entry['baseline']):>10}"
+            f"  ratio {entry['ratio']:.3f}  {entry['unit']:<28} {verdict}"
+        )
+    return "\n".join(rows)
