@@ -31,10 +31,21 @@ _CENTS = Decimal("0.01")
 _MONEY = Context(prec=Variant._meta.get_field("price").max_digits, rounding=ROUND_HALF_EVEN)
 
 
+def datetime_writer() -> Callable[[datetime], str]:
+    """DRF's DateTimeField for a batch: ISO 8601 in the current time zone, ``Z`` for UTC. The
+    zone is read once per batch (reading it per value was a fifth of a list's time)."""
+    zone = timezone.get_current_timezone()
+
+    def write(value: datetime) -> str:
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return write
+
+
 def datetime_text(value: datetime) -> str:
-    """DRF's DateTimeField: ISO 8601 in the current time zone, ``Z`` for UTC."""
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    """One value, as ``datetime_writer`` writes it."""
+    return datetime_writer()(value)
 
 
 def money_text(value: Decimal | None) -> str | None:
@@ -95,13 +106,14 @@ LOCATION_COLUMNS = ("id", "name", "is_default", "created_at", "updated_at")
 
 
 def locations_represent(rows: list[dict]) -> list[dict]:
+    when = datetime_writer()
     return [
         {
             "id": row["id"],
             "name": row["name"],
             "is_default": row["is_default"],
-            "created_at": datetime_text(row["created_at"]),
-            "updated_at": datetime_text(row["updated_at"]),
+            "created_at": when(row["created_at"]),
+            "updated_at": when(row["updated_at"]),
         }
         for row in rows
     ]
@@ -132,6 +144,7 @@ def _stock_of(variant_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def variants_represent(rows: list[dict]) -> list[dict]:
+    when = datetime_writer()
     if not rows:
         return []
     stock = _stock_of([row["id"] for row in rows])
@@ -148,8 +161,8 @@ def variants_represent(rows: list[dict]) -> list[dict]:
             "reorder_point": row["reorder_point"],
             "status": row["status"],
             "stock": stock.get(row["id"], []),
-            "created_at": datetime_text(row["created_at"]),
-            "updated_at": datetime_text(row["updated_at"]),
+            "created_at": when(row["created_at"]),
+            "updated_at": when(row["updated_at"]),
         }
         for row in rows
     ]
@@ -162,6 +175,7 @@ PRODUCT_COLUMNS = ("id", "name", "description", "status", "created_at", "updated
 
 def products_represent(rows: list[dict]) -> list[dict]:
     """Products with all their variants (by id), each with its stock."""
+    when = datetime_writer()
     if not rows:
         return []
     variant_rows = (
@@ -177,8 +191,8 @@ def products_represent(rows: list[dict]) -> list[dict]:
             "description": row["description"],
             "status": row["status"],
             "variants": variants.get(row["id"], []),
-            "created_at": datetime_text(row["created_at"]),
-            "updated_at": datetime_text(row["updated_at"]),
+            "created_at": when(row["created_at"]),
+            "updated_at": when(row["updated_at"]),
         }
         for row in rows
     ]
@@ -201,6 +215,7 @@ LEVEL_COLUMNS = (
 
 
 def levels_represent(rows: list[dict]) -> list[dict]:
+    when = datetime_writer()
     return [
         {
             "id": row["id"],
@@ -211,8 +226,8 @@ def levels_represent(rows: list[dict]) -> list[dict]:
             "incoming": 0,
             "reorder_point": row["variant__reorder_point"],
             "below_threshold": row["on_hand"] < row["variant__reorder_point"],
-            "created_at": datetime_text(row["created_at"]),
-            "updated_at": datetime_text(row["updated_at"]),
+            "created_at": when(row["created_at"]),
+            "updated_at": when(row["updated_at"]),
         }
         for row in rows
     ]
@@ -227,9 +242,10 @@ ADJUSTMENT_COLUMNS = (
 
 
 def adjustments_represent(rows: list[dict]) -> list[dict]:
+    when = datetime_writer()
     represented = []
     for row in rows:
-        created_at = datetime_text(row["created_at"])
+        created_at = when(row["created_at"])
         represented.append(
             {
                 "id": row["id"],
