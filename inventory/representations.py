@@ -144,10 +144,13 @@ def _stock_of(variant_ids: list[int]) -> dict[int, list[dict]]:
 
 
 def variants_represent(rows: list[dict]) -> list[dict]:
-    when = datetime_writer()
     if not rows:
         return []
-    stock = _stock_of([row["id"] for row in rows])
+    return _variants_build(rows, _stock_of([row["id"] for row in rows]))
+
+
+def _variants_build(rows: list[dict], stock: dict[int, list[dict]]) -> list[dict]:
+    when = datetime_writer()
     return [
         {
             "id": row["id"],
@@ -168,6 +171,24 @@ def variants_represent(rows: list[dict]) -> list[dict]:
     ]
 
 
+def _variants_with_stock_of(product_ids: list[int]) -> list[dict]:
+    """The products' variants by id, each with its stock: one query, the variants joined to
+    their levels (a variant without levels comes once, with an empty stock)."""
+    joined = (
+        Variant.objects.filter(product_id__in=product_ids)
+        .order_by("id", "stock_levels__location_id")
+        .values(*VARIANT_COLUMNS, "stock_levels__location_id", "stock_levels__on_hand")
+    )
+    rows, stock = {}, defaultdict(list)
+    for row in joined:
+        location_id = row.pop("stock_levels__location_id")
+        on_hand = row.pop("stock_levels__on_hand")
+        rows.setdefault(row["id"], row)
+        if location_id is not None:
+            stock[row["id"]].append({"location_id": location_id, "on_hand": on_hand, "incoming": 0})
+    return _variants_build(list(rows.values()), stock)
+
+
 VARIANTS = Representer(VARIANT_COLUMNS, variants_represent)
 
 PRODUCT_COLUMNS = ("id", "name", "description", "status", "created_at", "updated_at")
@@ -178,12 +199,7 @@ def products_represent(rows: list[dict]) -> list[dict]:
     when = datetime_writer()
     if not rows:
         return []
-    variant_rows = (
-        Variant.objects.filter(product_id__in=[row["id"] for row in rows])
-        .order_by("id")
-        .values(*VARIANT_COLUMNS)
-    )
-    variants = _grouped(variants_represent(list(variant_rows)), "product_id")
+    variants = _grouped(_variants_with_stock_of([row["id"] for row in rows]), "product_id")
     return [
         {
             "id": row["id"],

@@ -18,11 +18,11 @@ from inventory.services import location_default
 from portal.services import workspace_setup
 
 # The whole request: the key (with its workspace) comes from the cache once warm (no query),
-# then the page, then one query per nested level for the whole page (products: variants,
-# levels; a product's variants: the product, the page, levels).
+# then the page, then one query per nested level for the whole page (products: the variants
+# joined to their levels; a product's variants: the product, the page, levels).
 # Raise a number only with a reason; a lower one is welcome.
 PINNED = {
-    "products": 3,
+    "products": 2,
     "product-variants": 3,
     "stock": 1,
     "stock-adjustments": 1,
