@@ -208,20 +208,22 @@ def invitation_send(*, invitation: Invitation, link: str) -> None:
 
 
 @sensitive_variables("token")
+def _acceptable_invitation(token: str):
+    """The invitation behind a link's token while it can still be accepted (0 or 1 row)."""
+    return Invitation.objects.filter(
+        token_hash=_invitation_token_hash(token),
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+@sensitive_variables("token")
 def invitation_for_token(token: str) -> Invitation | None:
     """The open, unexpired invitation behind a link's token, or None. One query."""
     if not token or len(token) > _TOKEN_MAX_LENGTH:
         return None
-    return (
-        Invitation.objects.select_related("workspace", "invited_by")
-        .filter(
-            token_hash=_invitation_token_hash(token),
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .first()
-    )
+    return _acceptable_invitation(token).select_related("workspace", "invited_by").first()
 
 
 @sensitive_variables("token")
@@ -232,16 +234,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
         raise ValidationError(INVALID_INVITATION)
     with transaction.atomic():
         # Locked, so two accepts of one link cannot both see it open.
-        invitation = (
-            Invitation.objects.select_for_update()
-            .filter(
-                token_hash=_invitation_token_hash(token),
-                accepted_at__isnull=True,
-                revoked_at__isnull=True,
-                expires_at__gt=timezone.now(),
-            )
-            .first()
-        )
+        invitation = _acceptable_invitation(token).select_for_update().first()
         if invitation is None:
             raise ValidationError(INVALID_INVITATION)
         if normalize_email(user.email) != invitation.email:

@@ -21,34 +21,13 @@ from pathlib import Path
 
 from bench import load, report
 from bench.load import BrokenRun, Server
+from salync.settings.env import CONFIGURATION
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/13"
 # Between runs: the workers finish what the previous run left in flight.
 SETTLE = 0.25
-# Variables that configure Salync: a run sets its own, never the caller's.
-CONFIGURATION = frozenset(
-    {
-        "DATABASE_URL",
-        "DATABASE_CONN_MAX_AGE",
-        "REDIS_URL",
-        "CACHE_KEY_PREFIX",
-        "CELERY_BROKER_URL",
-        "SECRET_KEY",
-        "DEBUG",
-        "ALLOWED_HOSTS",
-        "DJANGO_SETTINGS_MODULE",
-        "SALYNC_TRUST_X_FORWARDED_PROTO",
-        "SALYNC_ALLOW_LOOPBACK_HTTP",
-        "SALYNC_WEBHOOK_ALLOW_PRIVATE",
-        "SECURE_HSTS_SECONDS",
-        "FORWARDED_ALLOW_IPS",
-        "WEB_CONCURRENCY",
-        "PORT",
-        "LOG_LEVEL",
-    }
-)
 
 
 @dataclass(frozen=True)

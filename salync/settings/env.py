@@ -9,6 +9,39 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _MISSING = object()
 
+# Every variable that configures Salync (settings, gunicorn.conf.py, the entry points): what a
+# process started by the test suite or the benchmarks must not inherit from its caller. A test
+# keeps the list complete.
+CONFIGURATION = frozenset(
+    {
+        "DATABASE_URL",
+        "DATABASE_CONN_MAX_AGE",
+        "REDIS_URL",
+        "CACHE_KEY_PREFIX",
+        "CELERY_BROKER_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "DJANGO_SETTINGS_MODULE",
+        "SALYNC_TRUST_X_FORWARDED_PROTO",
+        "SALYNC_ALLOW_LOOPBACK_HTTP",
+        "SALYNC_WEBHOOK_ALLOW_PRIVATE",
+        "SECURE_HSTS_SECONDS",
+        "FORWARDED_ALLOW_IPS",
+        "WEB_CONCURRENCY",
+        "PORT",
+        "LOG_LEVEL",
+        "CSRF_TRUSTED_ORIGINS",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "DEFAULT_FROM_EMAIL",
+    }
+)
+
 
 def _raw(name: str, default):
     value = os.environ.get(name)

@@ -6,7 +6,6 @@ last-owner rule and one-time acceptance under real concurrency on PostgreSQL.
 
 import hashlib
 import re
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -32,6 +31,7 @@ from accounts.services import (
     membership_remove,
     membership_set_role,
 )
+from tests.concurrency import run_threads
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 
 STRONG = "a-strong-enough-passphrase"
@@ -886,33 +886,6 @@ def test_the_admin_lists_invitations_without_the_token_and_cannot_edit_them(owne
 
 
 # --- under real concurrency (PostgreSQL) --------------------------------------------------------
-
-JOIN_TIMEOUT = 45  # seconds: a thread still alive after this is stuck (a deadlock, a hang)
-
-
-def run_threads(count: int, work) -> list:
-    """Run ``work(index, barrier)`` in ``count`` threads; each result, or the exception raised.
-    Every thread closes its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def body(index):
-        try:
-            results[index] = work(index, barrier)
-        except BaseException as error:  # reported to the test as this thread's result
-            barrier.abort()
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    stuck = [i for i, thread in enumerate(threads) if thread.is_alive()]
-    assert not stuck, f"threads {stuck} did not finish within {JOIN_TIMEOUT}s (deadlock?)"
-    return results
 
 
 def kinds(results) -> Counter:

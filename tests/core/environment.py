@@ -3,24 +3,7 @@ the caller's, without any variable that configures Salync, so each test sets onl
 
 import os
 
-CONFIGURATION = frozenset(
-    {
-        "DATABASE_URL",
-        "REDIS_URL",
-        "CELERY_BROKER_URL",
-        "SECRET_KEY",
-        "DEBUG",
-        "ALLOWED_HOSTS",
-        "DJANGO_SETTINGS_MODULE",
-        "SALYNC_TRUST_X_FORWARDED_PROTO",
-        "SALYNC_ALLOW_LOOPBACK_HTTP",
-        "SALYNC_WEBHOOK_ALLOW_PRIVATE",
-        "SECURE_HSTS_SECONDS",
-        "FORWARDED_ALLOW_IPS",
-        "WEB_CONCURRENCY",
-        "PORT",
-    }
-)
+from salync.settings.env import CONFIGURATION
 
 
 def clean_environment(**variables: str) -> dict[str, str]:

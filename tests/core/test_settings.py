@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -274,3 +275,16 @@ def test_production_redirects_to_https_and_sends_hsts():
     assert "default-src 'self'" in values["csp"]
     assert values["frame"] == "DENY"
     assert values["nosniff"] == "nosniff"
+
+
+def test_the_list_of_configuration_variables_names_every_variable_read():
+    from salync.settings.env import CONFIGURATION
+
+    sources = [*(REPO / "salync" / "settings").glob("*.py"), REPO / "gunicorn.conf.py"]
+    read = {
+        name
+        for source in sources
+        for name in re.findall(r'env\.\w+\("([A-Z_]+)"', source.read_text(encoding="utf-8"))
+    }
+    assert read  # the pattern still finds the reads
+    assert read - CONFIGURATION == set()

@@ -11,7 +11,6 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from core.models import DomainEvent
@@ -27,11 +26,10 @@ from inventory.services import (
     stock_adjust_batch,
 )
 from tests.api_client import ApiClient
+from tests.concurrency import run_threads
 from tests.factories import make_key, make_workspace
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-JOIN_TIMEOUT = 45  # seconds: a thread still alive after this is stuck (a deadlock, a hang)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -44,31 +42,6 @@ def make_variant(workspace, sku: str) -> Variant:
 
 def level_of(variant: Variant, location: Location) -> StockLevel:
     return StockLevel.objects.get(variant=variant, location=location)
-
-
-def run_threads(count: int, work) -> list:
-    """Run ``work(index, barrier)`` in ``count`` threads; returns each thread's result or the
-    exception it raised. Every thread closes its own database connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def body(index):
-        try:
-            results[index] = work(index, barrier)
-        except BaseException as error:  # reported to the test as this thread's result
-            barrier.abort()  # never leave the others waiting on a thread that died
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=(i,), daemon=True) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT)
-    stuck = [i for i, thread in enumerate(threads) if thread.is_alive()]
-    assert not stuck, f"threads {stuck} did not finish within {JOIN_TIMEOUT}s (deadlock?)"
-    return results
 
 
 def assert_no_errors(results):
