@@ -6,11 +6,7 @@ Time is moved with ``unittest.mock`` only where the alternative is waiting for a
 or a real midnight: ``api.ratelimit.datetime``, the one clock of both windows.
 """
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +18,6 @@ import pytest
 import requests
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import Http404
 from django.urls import path
 
@@ -34,6 +29,7 @@ from apikeys.models import Access
 from apikeys.services import api_key_create
 from salync import urls as salync_urls
 from tests.factories import WorkspaceFactory
+from tests.servers import gunicorn_start, stop, wait_until_serving
 
 INDEX = "/api/v1/"
 MISSING = "/api/v1/_ratelimit-test/missing"
@@ -466,23 +462,6 @@ def test_plain_http_refusal_is_not_counted(client, key):
 
 
 # --- 4. Exact under concurrency, across processes (gunicorn on PostgreSQL + Redis) -------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_env() -> dict[str, str]:
-    db = connection.settings_dict  # the test database pytest-django created
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="salync.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,  # and settings.test's cache KEY_PREFIX, as here
-        SALYNC_ALLOW_LOOPBACK_HTTP="1",
-    )
 
 
 @pytest.fixture(scope="module")
@@ -490,46 +469,13 @@ def gunicorn_server(django_db_setup, tmp_path_factory):
     """gunicorn with 4 worker processes (4 threads each) on the test database and Redis."""
     if not settings.REDIS_URL:
         pytest.skip("needs Redis as the shared cache (REDIS_URL) for counters across processes")
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "salync.wsgi:application",
-                "--workers",
-                "4",
-                "--threads",
-                "4",
-                "--bind",
-                f"127.0.0.1:{port}",
-            ],
-            env=_server_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    process, base_url = gunicorn_start(log_path, workers=4, threads=4)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, log_path.read_text()
-            try:
-                if requests.get(base_url + INDEX, timeout=5).status_code == 401:
-                    break
-            except requests.RequestException:  # not listening yet, or still booting
-                pass
-            time.sleep(0.2)
+        wait_until_serving(process, base_url, log_path)
         yield SimpleNamespace(url=base_url + INDEX, log=log_path)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _fire(url: str, raw_key: str, count: int) -> list[int]:

@@ -3,99 +3,24 @@ the PostgreSQL database under test and Redis, as two machines would. Rate limits
 an idempotency key is used once, and revocation and plan changes are seen by both at once
 (each keeps its copy of a key in the shared cache: ``apikeys.services``)."""
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 
 from accounts.plans import Plan
 from accounts.services import workspace_set_plan
 from apikeys.services import api_key_create, api_key_revoke
 from inventory.models import Location
 from portal.services import workspace_setup
-from tests.core.environment import clean_environment
+from tests.servers import gunicorn_start, stop, wait_until_serving
 
-REPO = Path(__file__).resolve().parents[2]
 INDEX = "/api/v1/"
 LOCATIONS = "/api/v1/locations"
 pytestmark = pytest.mark.postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _host_environment() -> dict[str, str]:
-    """Test settings on the database pytest-django created (not the configured one)."""
-    db = connection.settings_dict
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return clean_environment(
-        DJANGO_SETTINGS_MODULE="salync.settings.test",
-        DEBUG="0",
-        DATABASE_URL=f"postgres://{db['USER']}{password}@{host}:{port}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,  # and settings.test's cache KEY_PREFIX, as here
-        CELERY_BROKER_URL=settings.CELERY_BROKER_URL,
-        SALYNC_ALLOW_LOOPBACK_HTTP="1",
-    )
-
-
-def _start(log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "salync.wsgi:application",
-                "--workers",
-                "1",
-                "--threads",
-                "8",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--no-control-socket",
-            ],
-            cwd=REPO,
-            env=_host_environment(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def _wait_until_serving(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, log_path.read_text()
-        assert time.monotonic() < deadline, log_path.read_text()
-        try:
-            if requests.get(url + INDEX, timeout=5).status_code == 401:
-                return
-        except requests.RequestException:  # not listening yet, or still booting
-            pass
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -108,14 +33,14 @@ def hosts(django_db_setup, tmp_path_factory):
     try:
         for name in ("a", "b"):
             log_path = folder / f"host-{name}.log"
-            process, url = _start(log_path)
+            process, url = gunicorn_start(log_path, workers=1, threads=8)
             started.append(SimpleNamespace(process=process, url=url, log=log_path))
         for host in started:
-            _wait_until_serving(host.process, host.url, host.log)
+            wait_until_serving(host.process, host.url, host.log)
         yield SimpleNamespace(a=started[0], b=started[1])
     finally:
         for host in started:
-            _stop(host.process)
+            stop(host.process)
 
 
 def _logs(hosts) -> str:

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from tests.core.test_settings import python
+from tests.core.test_settings import assert_check_deploy_is_clean, python
 
 SETTINGS_MODULE_OF = {
     "manage.py": ["manage.py", "shell", "-c", "from django.conf import settings; "
@@ -37,17 +37,9 @@ def settings_module_of(entry_point, **env):
 
 
 def test_check_deploy_is_clean_with_debug_off_and_no_settings_module(tmp_path):
-    result = python(
-        "manage.py",
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        **production_variables(DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}"),
+    assert_check_deploy_is_clean(
+        **production_variables(DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues" in result.stdout
-    assert "WARNING" not in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("entry_point", sorted(SETTINGS_MODULE_OF))

@@ -100,19 +100,17 @@ def test_debug_on_without_redis_starts():
 # --- (b) check --deploy -----------------------------------------------------------------------
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    result = python(
-        "manage.py",
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        **production(ALLOWED_HOSTS="salync.example.com", REDIS_URL=REDIS),
-    )
+def assert_check_deploy_is_clean(**env) -> None:
+    """``manage.py check --deploy --fail-level WARNING`` in a subprocess with ``env``: clean."""
+    result = python("manage.py", "check", "--deploy", "--fail-level", "WARNING", **env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
     assert "security." not in result.stdout + result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    assert_check_deploy_is_clean(**production(ALLOWED_HOSTS="salync.example.com", REDIS_URL=REDIS))
 
 
 def test_check_deploy_catches_a_weak_secret_key():
