@@ -43,11 +43,6 @@ def datetime_writer() -> Callable[[datetime], str]:
     return write
 
 
-def datetime_text(value: datetime) -> str:
-    """One value, as ``datetime_writer`` writes it."""
-    return datetime_writer()(value)
-
-
 def money_text(value: Decimal | None) -> str | None:
     """DRF's DecimalField (two places, coerced to a string); null stays null."""
     return None if value is None else f"{value.quantize(_CENTS, context=_MONEY):f}"

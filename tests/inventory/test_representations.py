@@ -376,7 +376,7 @@ DATETIMES = [
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns"])
 def test_datetimes_are_written_as_drfs_datetime_field_writes_them(value, zone):
     with django_timezone.override(zone):
-        assert representations.datetime_text(value) == (
+        assert representations.datetime_writer()(value) == (
             serializers.DateTimeField().to_representation(value)
         )
 
