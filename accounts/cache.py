@@ -8,7 +8,10 @@ with a token that no longer matches.
 """
 
 import secrets
+from functools import cache as memoize
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -16,6 +19,14 @@ from django.db import transaction
 # the key alone, before its workspace is known, so this one is read in the same round trip.
 # These change rarely (staff set plans, owners rename), and a change costs each key one query.
 WORKSPACES_GENERATION_KEY = "accounts:workspaces:generation"
+
+
+@memoize
+def shared_redis() -> redis.Redis | None:
+    """The one raw client of the shared cache's Redis, for what the cache API cannot do in one
+    round trip (the API's rate-limit script); None without Redis (local memory). Made once per
+    process: Django's cache builds a new client object on every call."""
+    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
 
 
 def generation_bump(cache_key: str) -> None:
@@ -36,6 +47,31 @@ def generations_current(cache_keys: list[str], found: dict) -> dict[str, str]:
     if missing:
         current.update(cache.get_many(missing))
     return current
+
+
+def generations_read(cache_keys: list[str]) -> tuple:
+    """The generation of each of ``cache_keys`` as the shared cache stores it (on Redis, its
+    raw bytes, which a script can compare), starting the missing ones: what a copy records
+    *before* reading its rows."""
+    client = shared_redis()
+    if client is None:
+        current = generations_current(cache_keys, cache.get_many(cache_keys))
+        return tuple(current[key] for key in cache_keys)
+    names = [cache.make_key(key) for key in cache_keys]
+    values = client.mget(names)
+    if None in values:
+        generations_current(cache_keys, {})
+        values = client.mget(names)
+    return tuple(values)
+
+
+def generations_match(cache_keys: list[str], generations: tuple) -> bool:
+    """Whether the shared cache still holds ``generations`` (one round trip)."""
+    client = shared_redis()
+    if client is None:
+        found = cache.get_many(cache_keys)
+        return tuple(found.get(key) for key in cache_keys) == generations
+    return tuple(client.mget([cache.make_key(key) for key in cache_keys])) == generations
 
 
 def workspace_generation_bump() -> None:

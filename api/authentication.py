@@ -19,7 +19,9 @@ class ApiKeyAuthentication(BaseAuthentication):
     keyword = b"bearer"
 
     @method_decorator(sensitive_variables("parts", "raw_key"))
-    def authenticate(self, request):
+    def authenticate(self, request, *, fresh: bool = False):
+        """The key from this process's copy, unconfirmed (``api.ratelimit.consume`` confirms
+        it as it counts the request); ``fresh``: read from the database."""
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != self.keyword:
             return None
@@ -29,7 +31,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             raw_key = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise InvalidApiKey() from None
-        api_key = api_key_authenticate(raw_key, mark_used=True)
+        api_key = api_key_authenticate(raw_key, confirmed=False, fresh=fresh)
         if api_key is None:
             raise InvalidApiKey()
         # The key, not a person, acts: no user's other workspaces are reachable through it.

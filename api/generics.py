@@ -51,7 +51,9 @@ class WorkspaceView(ApiViewMixin, generics.GenericAPIView):
         """The object as it is now, read through the view's queryset builder; 404 when the
         workspace has no such object."""
         try:
-            return self.representer.one(self.get_queryset(), pk)
+            return self.representer.scoped_one(
+                type(self).queryset_builder, self.workspace.pk, int(pk)
+            )
         except ObjectDoesNotExist:
             raise Http404 from None
 

@@ -8,41 +8,51 @@ A request counts against the daily quota first, then the burst window; a refused
 taken back off every counter it reached, so refusals never use up quota.
 
 On Redis (production) both counters move in one atomic Lua script: one round trip per request,
-exact under any concurrency. django-ratelimit, which throttles sign-ups, is not used here: its
-counter cannot be taken back and costs three cache round trips. Without Redis (a laptop, one
-process) the same steps run on Django's local-memory cache.
+exact under any concurrency. The same script confirms that the process's copy of the key
+(``apikeys.services``) is current, by its generations, and counts nothing when it is stale;
+it also takes the minute's use marker that decides who writes ``last_used_at``.
+django-ratelimit, which throttles sign-ups, is not used here: its counter cannot be taken back
+and costs three cache round trips. Without Redis (a laptop, one process) the same steps run
+on Django's local-memory cache.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache as memoize
 
-import redis
-from django.conf import settings
 from django.core.cache import cache
 
+from accounts.cache import generations_match, shared_redis
 from accounts.plans import Entitlements
 from apikeys.models import ApiKey
+from apikeys.services import LAST_USED_RESOLUTION, api_key_record_use
 
 BURST_WINDOW = 60
 DAILY_WINDOW = 86400
 
-# Returns {daily used, burst used, refused by: 0 none, 1 daily, 2 burst}.
+# KEYS: daily, burst, the key's generation, the workspaces' generation, the use marker.
+# ARGV: daily limit, daily ttl, burst limit, burst ttl, the two expected generations, marker ttl.
+# Returns {-1} when a generation differs (nothing counted), else {daily used, burst used,
+# refused by: 0 none, 1 daily, 2 burst, 1 when this request took the use marker}.
 CONSUME_SCRIPT = """
+if redis.call('GET', KEYS[3]) ~= ARGV[5] or redis.call('GET', KEYS[4]) ~= ARGV[6] then
+  return {-1}
+end
 local daily = redis.call('INCR', KEYS[1])
 if daily == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 if daily > tonumber(ARGV[1]) then
   redis.call('DECR', KEYS[1])
-  return {daily - 1, tonumber(redis.call('GET', KEYS[2]) or '0'), 1}
+  return {daily - 1, tonumber(redis.call('GET', KEYS[2]) or '0'), 1, 0}
 end
 local burst = redis.call('INCR', KEYS[2])
 if burst == 1 then redis.call('EXPIRE', KEYS[2], ARGV[4]) end
 if burst > tonumber(ARGV[3]) then
   redis.call('DECR', KEYS[1])
   redis.call('DECR', KEYS[2])
-  return {daily - 1, burst - 1, 2}
+  return {daily - 1, burst - 1, 2, 0}
 end
-return {daily, burst, 0}
+local first_use = redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[7]) and 1 or 0
+return {daily, burst, 0, first_use}
 """
 
 
@@ -99,28 +109,45 @@ def _burst_position(api_key_id: int, now: datetime) -> tuple[str, int]:
 
 
 @memoize
-def _redis() -> redis.Redis | None:
-    return redis.Redis.from_url(settings.REDIS_URL) if settings.REDIS_URL else None
+def _consume_script():
+    client = shared_redis()
+    return None if client is None else client.register_script(CONSUME_SCRIPT)
 
 
-def _count(daily_key: str, burst_key: str, entitlements: Entitlements, daily_ttl: int):
-    """(daily used, burst used, refused by 0/1/2) after counting one request."""
-    client = _redis()
-    if client is not None:
-        keys = [cache.make_key(daily_key), cache.make_key(burst_key)]
-        args = [entitlements.daily_limit, daily_ttl, entitlements.burst_limit, 2 * BURST_WINDOW]
-        return client.eval(CONSUME_SCRIPT, 2, *keys, *args)
+def _count(daily_key: str, burst_key: str, api_key: ApiKey, daily_ttl: int):
+    """(daily used, burst used, refused by 0/1/2, took the use marker) after counting one
+    request; None when the key's copy is stale (nothing counted)."""
+    entitlements = api_key.workspace.entitlements
+    copy = api_key.key_copy
+    script = _consume_script()
+    if script is not None:  # evalsha, and the script itself only when Redis lacks it
+        names = (daily_key, burst_key, *copy.generation_keys, copy.used_key)
+        counted = script(
+            keys=[cache.make_key(name) for name in names],
+            args=[
+                entitlements.daily_limit,
+                daily_ttl,
+                entitlements.burst_limit,
+                2 * BURST_WINDOW,
+                *copy.generations,
+                LAST_USED_RESOLUTION.seconds,
+            ],
+        )
+        return None if counted[0] == -1 else counted
     # Local memory: one process, so these steps need no more atomicity than each has.
+    if not generations_match(list(copy.generation_keys), copy.generations):
+        return None
     daily = _incr(daily_key, daily_ttl)
     if daily > entitlements.daily_limit:
         cache.decr(daily_key)
-        return daily - 1, cache.get(burst_key, 0), 1
+        return daily - 1, cache.get(burst_key, 0), 1, 0
     burst = _incr(burst_key, 2 * BURST_WINDOW)
     if burst > entitlements.burst_limit:
         cache.decr(daily_key)
         cache.decr(burst_key)
-        return daily - 1, burst - 1, 2
-    return daily, burst, 0
+        return daily - 1, burst - 1, 2, 0
+    first_use = cache.add(copy.used_key, 1, timeout=LAST_USED_RESOLUTION.seconds)
+    return daily, burst, 0, int(first_use)
 
 
 def _incr(key: str, timeout: int) -> int:
@@ -141,17 +168,25 @@ def _windows(entitlements: Entitlements, now: datetime, daily: int, burst: int, 
     )
 
 
-def consume(request, entitlements: Entitlements) -> RateLimitState:
-    """Count this request against both windows, or refuse it without counting it."""
+def consume(api_key: ApiKey) -> RateLimitState | None:
+    """Count this request of ``api_key`` (as ``apikeys.services.api_key_authenticate`` gave it,
+    unconfirmed) against both windows, or refuse it without counting it; None, counting
+    nothing, when the key's copy is stale. The first counted request of a minute writes
+    ``last_used_at``."""
     now = datetime.now(UTC)
-    api_key = request.auth
     burst_key, burst_reset_in = _burst_position(api_key.pk, now)
-    daily_used, burst_used, refused = _count(
+    counted = _count(
         daily_cache_key(api_key.pk, now),
         burst_key,
-        entitlements,
+        api_key,
         daily_ttl=seconds_to_midnight(now) + 3600,
     )
+    if counted is None:
+        return None
+    daily_used, burst_used, refused, first_use = counted
+    if first_use:
+        api_key_record_use(api_key)
+    entitlements = api_key.workspace.entitlements
     daily, burst = _windows(entitlements, now, int(daily_used), int(burst_used), burst_reset_in)
     refused_by = {0: None, 1: daily, 2: burst}[int(refused)]
     return RateLimitState(daily=daily, burst=burst, now=now, refused_by=refused_by)

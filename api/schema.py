@@ -62,7 +62,10 @@ COMMON_ERRORS = {
 }
 # Every write may conflict with the state of the world (the domain's codes); a POST may also
 # conflict with its own Idempotency-Key.
-CONFLICT_CODES = ["invalid_state", "sku_taken", "insufficient_stock", "stock_changed"]
+CONFLICT_CODES = [
+    "invalid_state", "sku_taken", "insufficient_stock", "stock_changed", "over_receipt",
+    "already_listed",
+]  # fmt: skip
 WRITE_ERRORS = {"409": ("Conflict.", CONFLICT_CODES)}
 POST_ERRORS = {
     "409": ("Conflict.", ["idempotency_conflict", *CONFLICT_CODES]),

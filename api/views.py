@@ -13,10 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import idempotency, ratelimit
+from api.authentication import ApiKeyAuthentication
 from api.errors import ERROR_CODES, RateLimitExceeded, error_response, render_error
 from api.middleware import is_api_path
 from api.routing import mounted_resources
 from api.serializers import ApiIndexSerializer
+from apikeys.services import api_key_confirmed
 
 
 class _Replay(Exception):
@@ -41,8 +43,32 @@ class ApiViewMixin:
         super().perform_authentication(request)
         self.api_key = request.auth
 
+    def _authenticate_again(self, request):
+        """The key read from the database: the process's copy of it was stale."""
+        _user, request.auth = ApiKeyAuthentication().authenticate(request, fresh=True)
+        self.api_key = request.auth
+
+    def check_permissions(self, request):
+        # The key comes from the process's copy, unconfirmed: a refusal is confirmed first.
+        try:
+            super().check_permissions(request)
+        except exceptions.APIException:
+            if self.api_key is None or api_key_confirmed(self.api_key):
+                raise
+            self._authenticate_again(request)
+            super().check_permissions(request)
+
     def check_throttles(self, request):
-        self.rate_limit = ratelimit.consume(request, self.api_key.workspace.entitlements)
+        # Counting confirms the process's copy of the key. A stale copy counts nothing: the key
+        # is read again (it may be revoked by now, or its plan changed) and checked again.
+        for _attempt in range(3):
+            self.rate_limit = ratelimit.consume(self.api_key)
+            if self.rate_limit is not None:
+                break
+            self._authenticate_again(request)
+            super().check_permissions(request)
+        else:
+            raise RuntimeError("The key's generations changed at every attempt to count.")
         # On the Django request too, for the 500 that ApiTransportMiddleware answers.
         request._request.rate_limit_state = self.rate_limit
         refused = self.rate_limit.refused_by

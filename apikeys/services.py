@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 import string
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.cache import cache
@@ -13,7 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from accounts.cache import WORKSPACES_GENERATION_KEY, generation_bump, generations_current
+from accounts.cache import (
+    WORKSPACES_GENERATION_KEY,
+    generation_bump,
+    generations_match,
+    generations_read,
+)
 from accounts.models import User, Workspace
 from apikeys.models import Access, ApiKey
 
@@ -59,14 +65,29 @@ def api_key_create(
     raise RuntimeError("Could not draw an unused API key prefix.")
 
 
-# --- The front door's copy of a key, in the shared cache -------------------------------------
+# --- The front door's copy of a key, in each process ----------------------------------------
 # Per lookup prefix: the key's fields that authentication needs (its hash, never the key) and
-# its workspace's plan, limits and names, with the generations read before the rows were.
-# Warm, a request costs one cache round trip and no query; revoking the key or changing its
-# workspace's plan or name gives a new generation, so the very next request reads the rows.
+# its workspace's plan, limits and names, with the generations (accounts.cache) read before the
+# rows were. Revoking the key or changing its workspace's plan or name gives a new generation
+# in the shared cache, so every process's copy is stale at once: a copy is only served while
+# the shared cache still holds its generations. Warm, a request costs no query.
 KEY_FIELDS = ("id", "name", "prefix", "key_hash", "access", "revoked_at", "workspace_id")
 WORKSPACE_FIELDS = ("name", "slug", "plan", "daily_limit_override", "burst_limit_override")
-ENTRY_TIMEOUT = 3600  # bounds only memory: a changed row never waits for it
+COPIES_MAX = 10_000  # bounds memory; a process serving more keys than this refills
+
+_copies: dict[str, "KeyCopy"] = {}
+
+
+@dataclass(frozen=True)
+class KeyCopy:
+    """This process's copy of a key's row: ``row`` (KEY_FIELDS then WORKSPACE_FIELDS, None for
+    an unknown prefix) as it was when ``generation_keys`` held ``generations``; ``used_key``
+    marks the key's use in the current minute."""
+
+    generation_keys: tuple[str, str]
+    generations: tuple
+    row: tuple | None
+    used_key: str
 
 
 def _is_lookup_prefix(lookup: str) -> bool:
@@ -77,10 +98,6 @@ def _is_lookup_prefix(lookup: str) -> bool:
         and random_part.isascii()
         and random_part.isalnum()
     )
-
-
-def _entry_key(prefix: str) -> str:
-    return f"apikeys:key:v1:{prefix}"
 
 
 def _generation_key(prefix: str) -> str:
@@ -98,24 +115,17 @@ def _key_rows(prefix: str):
     return ApiKey.objects.filter(prefix=prefix).order_by().values_list(*fields)[:1]
 
 
-def _cached_row(prefix: str) -> tuple[tuple | None, bool]:
-    """The key's row (KEY_FIELDS then WORKSPACE_FIELDS) or None, and whether its use was
-    recorded within the last minute; from the cache when its generations still match."""
-    entry_key, generation_key = _entry_key(prefix), _generation_key(prefix)
-    generation_keys = [generation_key, WORKSPACES_GENERATION_KEY]
-    found = cache.get_many([entry_key, _used_key(prefix), *generation_keys])
-    recently_used = _used_key(prefix) in found
-    entry = found.get(entry_key)
-    if entry is not None:
-        generations, row = entry
-        if None not in generations and generations == tuple(found.get(k) for k in generation_keys):
-            return row, recently_used
-    current = generations_current(generation_keys, found)
+def _copy_read(prefix: str) -> KeyCopy:
+    """A new copy: the generations first, then the row."""
+    generation_keys = (_generation_key(prefix), WORKSPACES_GENERATION_KEY)
+    generations = generations_read(list(generation_keys))
     row = next(iter(_key_rows(prefix)), None)
+    copy = KeyCopy(generation_keys, generations, row, _used_key(prefix))
     if row is not None:  # an unknown prefix is not kept: a key created later must work at once
-        generations = tuple(current.get(k) for k in generation_keys)
-        cache.set(entry_key, (generations, row), timeout=ENTRY_TIMEOUT)
-    return row, recently_used
+        if len(_copies) >= COPIES_MAX:
+            _copies.clear()
+        _copies[prefix] = copy
+    return copy
 
 
 def _loaded(model, values: dict):
@@ -125,37 +135,55 @@ def _loaded(model, values: dict):
     return model.from_db(DEFAULT_DB_ALIAS, fields, [values[name] for name in fields])
 
 
-def _api_key_from_row(row: tuple) -> ApiKey:
+@sensitive_variables("raw_key")
+def _matching(copy: KeyCopy, raw_key: str) -> ApiKey | None:
+    row = copy.row
+    if row is None or not hmac.compare_digest(row[KEY_FIELDS.index("key_hash")], _hash(raw_key)):
+        return None
     key_values = dict(zip(KEY_FIELDS, row[: len(KEY_FIELDS)], strict=True))
     workspace_values = dict(zip(WORKSPACE_FIELDS, row[len(KEY_FIELDS) :], strict=True))
     api_key = _loaded(ApiKey, key_values)
+    if not api_key.is_active:
+        return None
     api_key.workspace = _loaded(Workspace, {"id": api_key.workspace_id, **workspace_values})
+    api_key.key_copy = copy
     return api_key
 
 
 @sensitive_variables("raw_key")
-def api_key_authenticate(raw_key: str, *, mark_used: bool = False) -> ApiKey | None:
-    """The active key matching ``raw_key``, with its workspace, or None. With a warm cache
-    no query, else one. ``mark_used`` records the use, at most about once a minute per key."""
+def api_key_authenticate(
+    raw_key: str, *, confirmed: bool = True, fresh: bool = False
+) -> ApiKey | None:
+    """The active key matching ``raw_key``, with its workspace, or None; ``api_key.key_copy``
+    is the copy it was read from. Warm, no query; else one (``fresh``: always one).
+
+    The copy is confirmed current with one cache round trip. With ``confirmed=False`` (the
+    API's front door) a matching key is returned unconfirmed, and the caller must confirm
+    ``api_key.key_copy.generations`` in the same atomic step that counts the request
+    (``api.ratelimit.consume``), asking again with ``fresh=True`` when they are stale. A
+    refusal is always confirmed."""
     lookup = raw_key[:LOOKUP_LENGTH]
-    if not _is_lookup_prefix(lookup):  # no key has it: nothing to look up (or to cache)
+    if not _is_lookup_prefix(lookup):  # no key has it: nothing to look up (or to keep)
         return None
-    row, recently_used = _cached_row(lookup)
-    if row is None or not hmac.compare_digest(row[KEY_FIELDS.index("key_hash")], _hash(raw_key)):
-        return None
-    api_key = _api_key_from_row(row)
-    if not api_key.is_active:
-        return None
-    if mark_used and not recently_used:
-        api_key_mark_used(api_key)
-    return api_key
+    copy = None if fresh else _copies.get(lookup)
+    if copy is None:
+        return _matching(_copy_read(lookup), raw_key)
+    api_key = _matching(copy, raw_key)
+    if api_key is not None and not confirmed:
+        return api_key
+    if generations_match(list(copy.generation_keys), copy.generations):
+        return api_key
+    return _matching(_copy_read(lookup), raw_key)  # stale: read again
 
 
-def api_key_mark_used(api_key: ApiKey) -> None:
-    """Record use, writing at most about once a minute per key (and never twice at once):
-    the first use in the minute wins a cache marker, on every process and host."""
-    if not cache.add(_used_key(api_key.prefix), 1, timeout=LAST_USED_RESOLUTION.seconds):
-        return
+def api_key_confirmed(api_key: ApiKey) -> bool:
+    """Whether the copy ``api_key`` was read from is still current (one cache round trip)."""
+    copy = api_key.key_copy
+    return generations_match(list(copy.generation_keys), copy.generations)
+
+
+def api_key_record_use(api_key: ApiKey) -> None:
+    """Write ``last_used_at``, for the request that won the minute's use marker."""
     now = timezone.now()
     # Conditional too, should the marker be lost (a cleared or restarted cache).
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
@@ -163,13 +191,20 @@ def api_key_mark_used(api_key: ApiKey) -> None:
     api_key.last_used_at = now
 
 
+def api_key_mark_used(api_key: ApiKey) -> None:
+    """Record use, writing at most about once a minute per key (and never twice at once):
+    the first use in the minute wins a cache marker, on every process and host."""
+    if cache.add(_used_key(api_key.prefix), 1, timeout=LAST_USED_RESOLUTION.seconds):
+        api_key_record_use(api_key)
+
+
 def api_key_revoke(*, api_key: ApiKey, revoked_by: User | None) -> ApiKey:
     """Revoke a key for good; the very next request with it is refused. Idempotent."""
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=revoked_by
     )
-    generation_bump(_generation_key(api_key.prefix))  # every host's copy is stale at once
-    cache.delete(_entry_key(api_key.prefix))
+    generation_bump(_generation_key(api_key.prefix))  # every process's copy is stale at once
+    _copies.pop(api_key.prefix, None)
     if updated:
         api_key.refresh_from_db(fields=["revoked_at", "revoked_by"])
     return api_key

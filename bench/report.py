@@ -18,6 +18,10 @@ DESCRIPTIONS = {
     "returning the same JSON bytes (throughput, higher is better)",
     "product_list_100": "`GET products?limit=100` (products with variants and stock) vs a "
     "plain view returning 100 rows of one table (variants) as JSON (throughput)",
+    "purchase_order_list_100": "`GET purchase-orders?limit=100` (orders with their lines) vs "
+    "the same plain 100-row view (throughput)",
+    "listing_list_100": "`GET listings?limit=100` (channel listings with `available`) vs the "
+    "same plain 100-row view (throughput)",
     "product_list_growth": "p50 latency of `products?limit=100` at the large catalogue vs "
     "the small one (ratio large/small, lower is better)",
     "stock_list_growth": "p50 latency of `stock?limit=100`, large vs small catalogue",

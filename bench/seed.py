@@ -13,6 +13,8 @@ PRODUCT_NAME = "Crew {:06d}"  # six digits: "000042" is in one product's name an
 SIZES = ("M", "L")  # variants per product, each stocked in the default location
 ADJUST_SKU = "ADJ-{:05d}"  # the adjustment workspace's variants (matches bench/wrk/adjust.lua)
 BATCH = 5000
+ORDERS, ORDER_LINES = 150, 3  # open purchase orders of the small catalogue, lines each
+LISTINGS = 150  # the small catalogue's variants listed on one channel
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,10 @@ def database_create(database_url: str, *, fresh: bool = False) -> None:
 
 
 def data_version(*, small: int, large: int, adjust: int) -> str:
-    return f"v1 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)}"
+    return (
+        f"v3 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)} "
+        f"orders={ORDERS}x{ORDER_LINES} listings={LISTINGS}"
+    )
 
 
 def stored_version() -> str | None:
@@ -102,6 +107,61 @@ def _catalogue(workspace, count: int) -> None:
         )
 
 
+def _orders_and_listings(workspace) -> None:
+    """Open purchase orders with lines and one channel's listings, on the first variants."""
+    from inventory.models import Variant
+    from inventory.services import location_default
+    from purchasing.models import OrderNumberSequence, PurchaseOrder, PurchaseOrderLine, Supplier
+    from saleschannels.models import Channel, Listing
+
+    location = location_default(workspace)
+    variants = list(Variant.objects.filter(workspace=workspace).order_by("id")[:LISTINGS])
+    supplier = Supplier.objects.create(workspace=workspace, name="Bench Supplier", currency="EUR")
+    orders = PurchaseOrder.objects.bulk_create(
+        [
+            PurchaseOrder(
+                workspace=workspace,
+                supplier=supplier,
+                location=location,
+                number=f"PO-{n + 1:04d}",
+                status="ordered",
+            )
+            for n in range(ORDERS)
+        ]
+    )
+    OrderNumberSequence.objects.create(workspace=workspace, last=ORDERS)
+    PurchaseOrderLine.objects.bulk_create(
+        [
+            PurchaseOrderLine(
+                order=order,
+                variant=variants[(n * ORDER_LINES + line) % len(variants)],
+                quantity=10,
+                unit_cost="9.50",
+                location=location,
+                is_open=True,
+            )
+            for n, order in enumerate(orders)
+            for line in range(ORDER_LINES)
+        ]
+    )
+    channel = Channel.objects.create(
+        workspace=workspace, type="amazon", name="Bench Amazon", status="connected"
+    )
+    Listing.objects.bulk_create(
+        [
+            Listing(
+                workspace=workspace,
+                channel=channel,
+                variant=variant,
+                external_id=f"SIM-{variant.pk}",
+                state="active",
+                published_quantity=7,
+            )
+            for variant in variants
+        ]
+    )
+
+
 def _adjust_variants(workspace, count: int) -> None:
     """``count`` one-variant products whose levels the adjustment runs change."""
     from inventory.models import Product, StockLevel, Variant
@@ -137,6 +197,8 @@ def seed(*, small: int, large: int, adjust: int) -> None:
                 workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT
             )
             _catalogue(workspace, count)
+            if slug == "bench-small":
+                _orders_and_listings(workspace)
         workspace = workspace_setup(name="Bench adjustments", owner=None, slug="bench-adjust")
         workspace_set_plan(
             workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT

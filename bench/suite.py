@@ -244,6 +244,8 @@ class Suite:
             self.check(server, "/api/v1/products?limit=100", c.large_key, 100)
             self.check(server, "/api/v1/stock?limit=100", c.small_key, 100)
             self.check(server, "/api/v1/stock?limit=100", c.large_key, 100)
+            self.check(server, "/api/v1/purchase-orders?limit=100", c.small_key, 100)
+            self.check(server, "/api/v1/listings?limit=100", c.small_key, 100)
             self.check(server, f"/api/v1/products?q={c.search}", c.small_key, 1)
             self.check(server, f"/api/v1/products?q={c.search}", c.large_key, 1)
             self.check(server, bare_list, "", 100)
@@ -281,6 +283,17 @@ class Suite:
             }
         )
         self.record("product_list_100", figures, "req/s")
+        for name, path in (
+            ("purchase_order_list_100", "/api/v1/purchase-orders?limit=100"),
+            ("listing_list_100", "/api/v1/listings?limit=100"),
+        ):
+            figures = self.interleaved(
+                {
+                    "value": self.throughput(server, path, c.small_key),
+                    "baseline": self.throughput(server, bare_list, c.small_key),
+                }
+            )
+            self.record(name, figures, "req/s")
         for name, path in (
             ("product_list_growth", "/api/v1/products?limit=100"),
             ("stock_list_growth", "/api/v1/stock?limit=100"),

@@ -1,11 +1,13 @@
 """Domain events: the one door through which apps announce what happened.
 
 ``event_record`` must be called inside the transaction of the change it reports, so an event
-exists exactly when its change does. After that transaction commits, the event's id is handed
-to the consumer named in ``settings.SALYNC_EVENT_CONSUMER`` (a dotted path; webhooks plug in
-there). The apps that emit never import who listens, and neither does core.
+exists exactly when its change does. After that transaction commits, the event is handed
+to each consumer named in ``settings.SALYNC_EVENT_CONSUMERS`` (dotted paths of functions of
+the event; webhooks and channels plug in there). The apps that emit never import who listens,
+and neither does core.
 """
 
+from functools import cache as memoize
 from functools import partial
 
 from django.conf import settings
@@ -42,13 +44,17 @@ EVENT_TYPES: dict[str, str] = {
 
 def event_record(*, workspace, type: str, obj: dict) -> DomainEvent:
     """Record ``type`` with ``obj`` (the API representation now) in the current transaction;
-    the consumer gets its id once that transaction commits, and never if it rolls back."""
+    each consumer gets the event once that transaction commits, and never if it rolls back."""
     if type not in EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}: add it to core.events.EVENT_TYPES.")
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_record must run inside the transaction of the change.")
     event = DomainEvent.objects.create(workspace=workspace, type=type, data={"object": obj})
-    if settings.SALYNC_EVENT_CONSUMER:
-        consumer = import_string(settings.SALYNC_EVENT_CONSUMER)
-        transaction.on_commit(partial(consumer, event.pk))
+    for consumer in _consumers(tuple(settings.SALYNC_EVENT_CONSUMERS)):
+        transaction.on_commit(partial(consumer, event))
     return event
+
+
+@memoize
+def _consumers(paths: tuple[str, ...]) -> list:
+    return [import_string(path) for path in paths]

@@ -15,14 +15,16 @@ strings with two places); the schema's serializers are in ``inventory.schema``.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.sql import CompiledQuery
 from inventory.models import Product, StockLevel, Variant
+from inventory.queries import stock_incoming
 
 # --- Values, as DRF writes them -----------------------------------------------------------------
 
@@ -65,6 +67,8 @@ class Representer:
 
     columns: tuple[str, ...]
     build: Callable[[list[dict]], list[dict]]
+    # One compiled lookup by id per queryset builder (see ``scoped_one``).
+    _scoped: dict = field(default_factory=dict, compare=False, repr=False)
 
     def rows(self, queryset: QuerySet) -> QuerySet:
         """The queryset's rows as ``many`` wants them (still lazy: filter, order, paginate)."""
@@ -78,6 +82,20 @@ class Representer:
         found = self.many(self.rows(queryset.filter(pk=pk)))
         if not found:
             raise queryset.model.DoesNotExist(f"No {queryset.model.__name__} {pk}.")
+        return found[0]
+
+    def scoped_one(self, builder: Callable[[int], QuerySet], workspace_id: int, pk: int) -> dict:
+        """``pk`` among ``builder(workspace_id)``'s objects as it is now, like ``one`` but with
+        the lookup's SQL compiled once (the API's detail GETs); DoesNotExist when absent."""
+        lookup = self._scoped.get(builder)
+        if lookup is None:
+            lookup = self._scoped[builder] = CompiledQuery(
+                lambda workspace_id, pk: self.rows(builder(workspace_id).filter(pk=pk))
+            )
+        found = self.many(lookup.rows(workspace_id=workspace_id, pk=pk))
+        if not found:
+            model = builder(workspace_id).model
+            raise model.DoesNotExist(f"No {model.__name__} {pk}.")
         return found[0]
 
     def of(self, objects: Iterable) -> list[dict]:
@@ -125,16 +143,27 @@ VARIANT_COLUMNS = (
 )  # fmt: skip
 
 
+_LEVELS_OF_VARIANTS = CompiledQuery(
+    lambda variant_ids: (
+        StockLevel.objects.filter(variant_id__in=variant_ids)
+        .order_by("location_id")
+        .annotate(incoming=stock_incoming())
+        .values("variant_id", "location_id", "on_hand", "incoming")
+    )
+)
+
+
 def _stock_of(variant_ids: list[int]) -> dict[int, list[dict]]:
     """Each variant's on hand per location, by location id: one query for all of them."""
     stock = defaultdict(list)
-    levels = (
-        StockLevel.objects.filter(variant_id__in=variant_ids)
-        .order_by("location_id")
-        .values_list("variant_id", "location_id", "on_hand")
-    )
-    for variant_id, location_id, on_hand in levels:
-        stock[variant_id].append({"location_id": location_id, "on_hand": on_hand, "incoming": 0})
+    for level in _LEVELS_OF_VARIANTS.rows(variant_ids=variant_ids):
+        stock[level["variant_id"]].append(
+            {
+                "location_id": level["location_id"],
+                "on_hand": level["on_hand"],
+                "incoming": level["incoming"],
+            }
+        )
     return stock
 
 
@@ -166,21 +195,29 @@ def _variants_build(rows: list[dict], stock: dict[int, list[dict]]) -> list[dict
     ]
 
 
+_VARIANTS_WITH_LEVELS = CompiledQuery(
+    lambda product_ids: (
+        Variant.objects.filter(product_id__in=product_ids)
+        .order_by("id", "stock_levels__location_id")
+        .annotate(incoming=stock_incoming("id", "stock_levels__location_id"))
+        .values(*VARIANT_COLUMNS, "stock_levels__location_id", "stock_levels__on_hand", "incoming")
+    )
+)
+
+
 def _variants_with_stock_of(product_ids: list[int]) -> list[dict]:
     """The products' variants by id, each with its stock: one query, the variants joined to
     their levels (a variant without levels comes once, with an empty stock)."""
-    joined = (
-        Variant.objects.filter(product_id__in=product_ids)
-        .order_by("id", "stock_levels__location_id")
-        .values(*VARIANT_COLUMNS, "stock_levels__location_id", "stock_levels__on_hand")
-    )
     rows, stock = {}, defaultdict(list)
-    for row in joined:
+    for row in _VARIANTS_WITH_LEVELS.rows(product_ids=product_ids):
         location_id = row.pop("stock_levels__location_id")
         on_hand = row.pop("stock_levels__on_hand")
+        incoming = row.pop("incoming")
         rows.setdefault(row["id"], row)
         if location_id is not None:
-            stock[row["id"]].append({"location_id": location_id, "on_hand": on_hand, "incoming": 0})
+            stock[row["id"]].append(
+                {"location_id": location_id, "on_hand": on_hand, "incoming": incoming}
+            )
     return _variants_build(list(rows.values()), stock)
 
 
@@ -221,7 +258,7 @@ def product_represent(pk: int) -> dict:
 
 LEVEL_COLUMNS = (
     "id", "variant_id", "variant__sku", "location_id", "on_hand", "variant__reorder_point",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "incoming",
 )  # fmt: skip
 
 
@@ -234,7 +271,7 @@ def levels_represent(rows: list[dict]) -> list[dict]:
             "sku": row["variant__sku"],
             "location_id": row["location_id"],
             "on_hand": row["on_hand"],
-            "incoming": 0,
+            "incoming": row["incoming"],
             "reorder_point": row["variant__reorder_point"],
             "below_threshold": row["on_hand"] < row["variant__reorder_point"],
             "created_at": when(row["created_at"]),
@@ -244,7 +281,19 @@ def levels_represent(rows: list[dict]) -> list[dict]:
     ]
 
 
-LEVELS = Representer(LEVEL_COLUMNS, levels_represent)
+class _LevelRepresenter(Representer):
+    """A level's ``incoming`` (units on open purchase orders) is an annotation, not a column
+    (``inventory.queries.stock_incoming``, which the level queryset builder adds): ``rows``
+    annotates a queryset that lacks it. The instances given to ``of`` carry it (the services
+    lock levels with it)."""
+
+    def rows(self, queryset: QuerySet) -> QuerySet:
+        if "incoming" not in queryset.query.annotations:
+            queryset = queryset.annotate(incoming=stock_incoming())
+        return super().rows(queryset)
+
+
+LEVELS = _LevelRepresenter(LEVEL_COLUMNS, levels_represent)
 
 ADJUSTMENT_COLUMNS = (
     "id", "variant_id", "variant__sku", "location_id", "quantity", "on_hand_after", "reason",

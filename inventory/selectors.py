@@ -4,8 +4,36 @@ them, and so will purchase-order lines and channel listings: one set of rules an
 from django.core.exceptions import ValidationError
 
 from accounts.models import Workspace
+from core.sql import CompiledQuery
 from inventory.models import Location, Variant
 from inventory.services import location_default
+
+
+def _own_columns(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+_VARIANTS_BY_ID = CompiledQuery(
+    lambda workspace_id, ids: (
+        Variant.objects.filter(workspace_id=workspace_id, pk__in=ids)
+        .order_by()
+        .values(*_own_columns(Variant))
+    )
+)
+_VARIANTS_BY_SKU = CompiledQuery(
+    lambda workspace_id, skus: (
+        Variant.objects.filter(workspace_id=workspace_id, sku__in=skus)
+        .order_by()
+        .values(*_own_columns(Variant))
+    )
+)
+_LOCATIONS_BY_ID = CompiledQuery(
+    lambda workspace_id, ids: (
+        Location.objects.filter(workspace_id=workspace_id, pk__in=ids)
+        .order_by()
+        .values(*_own_columns(Location))
+    )
+)
 
 # Enough to fix a request by; a body of 100 bad lines gets a short answer, not 100 messages.
 MAX_LINE_ERRORS = 20
@@ -27,11 +55,15 @@ def variants_resolve(
     in the workspace only (another workspace's id is as unknown as a missing one), with one
     query per kind of reference. Unknown references are errors per line
     (``adjustments.3.sku``); with ``lines=False`` the single item's fields are named bare."""
-    variant_ids = {item["variant_id"] for item in items if "variant_id" in item}
-    skus = {item["sku"] for item in items if "variant_id" not in item}
-    variants = Variant.objects.filter(workspace=workspace)
-    by_id = {v.pk: v for v in variants.filter(pk__in=variant_ids)} if variant_ids else {}
-    by_sku = {v.sku: v for v in variants.filter(sku__in=skus)} if skus else {}
+    variant_ids = sorted({item["variant_id"] for item in items if "variant_id" in item})
+    skus = sorted({item["sku"] for item in items if "variant_id" not in item})
+    by_id = by_sku = {}
+    if variant_ids:
+        found = _VARIANTS_BY_ID.instances(Variant, workspace_id=workspace.pk, ids=variant_ids)
+        by_id = {variant.pk: variant for variant in found}
+    if skus:
+        found = _VARIANTS_BY_SKU.instances(Variant, workspace_id=workspace.pk, skus=skus)
+        by_sku = {variant.sku: variant for variant in found}
     found, errors = [], {}
     for index, item in enumerate(items):
         where = index if lines else None
@@ -53,12 +85,11 @@ def locations_resolve(
 ) -> list[Location]:
     """The location each item names by ``location_id``, or the workspace's default location
     where it names none; errors per line as ``variants_resolve``."""
-    location_ids = {item["location_id"] for item in items if "location_id" in item}
-    by_id = (
-        {loc.pk: loc for loc in Location.objects.filter(workspace=workspace, pk__in=location_ids)}
-        if location_ids
-        else {}
-    )
+    location_ids = sorted({item["location_id"] for item in items if "location_id" in item})
+    by_id = {}
+    if location_ids:
+        found = _LOCATIONS_BY_ID.instances(Location, workspace_id=workspace.pk, ids=location_ids)
+        by_id = {location.pk: location for location in found}
     default = None
     found, errors = [], {}
     for index, item in enumerate(items):

@@ -5,7 +5,6 @@ order, check, change, and append the ledger row and the domain events. The datab
 ``CHECK (on_hand >= 0)`` is the last line behind it.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from core import events
 from core.errors import InvalidState
+from core.sql import CompiledQuery
 from inventory.errors import InsufficientStock, SkuTaken, StockChanged
 from inventory.limits import MAX_COUNT
 from inventory.models import (
@@ -28,6 +28,7 @@ from inventory.models import (
     StockLevel,
     Variant,
 )
+from inventory.queries import stock_incoming
 from inventory.representations import ADJUSTMENTS, LEVELS, product_represent
 
 DEFAULT_LOCATION_NAME = "Main warehouse"
@@ -72,10 +73,18 @@ def location_create(*, workspace: Workspace, name: str, is_default: bool = False
         raise ValidationError({"name": f"There is already a location named {name!r}."}) from None
 
 
+_DEFAULT_LOCATION = CompiledQuery(
+    lambda workspace_id: (
+        Location.objects.filter(workspace_id=workspace_id, is_default=True)
+        .order_by("pk")
+        .values(*(field.attname for field in Location._meta.concrete_fields))[:1]
+    )
+)
+
+
 def location_default(workspace: Workspace) -> Location:
     """The workspace's default location, created if it has none yet."""
-    location = Location.objects.filter(workspace=workspace, is_default=True).first()
-    if location is not None:
+    for location in _DEFAULT_LOCATION.instances(Location, workspace_id=workspace.pk):
         return location
     with transaction.atomic():
         Location.objects.bulk_create(
@@ -211,6 +220,7 @@ def variant_update(*, variant: Variant, **data) -> Variant:
         StockLevel.objects.select_for_update(of=("self",))
         .select_related("variant")
         .filter(variant=variant)
+        .annotate(incoming=stock_incoming())
         .order_by("pk")
     )
     was_below = {level.pk: level.below_threshold for level in levels}
@@ -268,23 +278,23 @@ class AdjustmentLine:
     expected_on_hand: int | None = None
 
 
-def _lock_levels(workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> dict:
-    """Lock the levels of ``pairs`` (variant id, location id) in primary-key order (no
-    deadlocks), creating the missing ones first.
+def _lock_levels(workspace: Workspace, lines: list[AdjustmentLine]) -> dict:
+    """Lock the levels of the lines' (variant, location) pairs in primary-key order (no
+    deadlocks), creating the missing ones first; each comes with the line's variant and
+    location objects (no join for them).
 
     Nearly always they all exist: one query locks them, and only if it finds all of them (a
     transaction that held some while waiting on another's insert of the rest could deadlock
     with it). Otherwise it locks none, the missing are inserted in sorted order (two batches
     creating the same levels would otherwise each wait on a row the other has just inserted;
     ``ignore_conflicts`` for the one inserted meanwhile), and then all are locked."""
-    pairs = sorted(set(pairs))
-    match = Q()
-    for variant_id, location_id in pairs:
-        match |= Q(variant_id=variant_id, location_id=location_id)
-    scoped = StockLevel.objects.filter(match, workspace=workspace)
-    found = scoped.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
-    levels = _locked(scoped.alias(found=Subquery(found)).filter(found=len(pairs)))
+    pairs = sorted({(line.variant.pk, line.location.pk) for line in lines})
+    variant_ids, location_ids = [list(ids) for ids in zip(*pairs, strict=True)]
+    levels = _LOCK_ALL_OR_NONE.instances(
+        StockLevel, workspace_id=workspace.pk, variant_ids=variant_ids, location_ids=location_ids
+    )
     if len(levels) < len(pairs):
+        scoped = _levels_of_pairs(workspace.pk, variant_ids, location_ids)
         existing = set(scoped.values_list("variant_id", "location_id"))
         StockLevel.objects.bulk_create(
             [
@@ -295,13 +305,40 @@ def _lock_levels(workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> dict
             ignore_conflicts=True,
         )
         levels = _locked(scoped)
+    variants = {line.variant.pk: line.variant for line in lines}
+    locations = {line.location.pk: line.location for line in lines}
+    for level in levels:
+        level.variant, level.location = variants[level.variant_id], locations[level.location_id]
     return {(level.variant_id, level.location_id): level for level in levels}
 
 
 def _locked(levels) -> list[StockLevel]:
-    return list(
-        levels.select_for_update(of=("self",)).select_related("variant", "location").order_by("pk")
+    return list(levels.select_for_update().annotate(incoming=stock_incoming()).order_by("pk"))
+
+
+def _levels_of_pairs(workspace_id: int, variant_ids: list[int], location_ids: list[int]):
+    match = Q()
+    for variant_id, location_id in zip(variant_ids, location_ids, strict=True):
+        match |= Q(variant_id=variant_id, location_id=location_id)
+    return StockLevel.objects.filter(match, workspace_id=workspace_id)
+
+
+def _lock_all_or_none(workspace_id: int, variant_ids: list[int], location_ids: list[int]):
+    """The pairs' levels locked in primary-key order, only if every one of them exists."""
+    scoped = _levels_of_pairs(workspace_id, variant_ids, location_ids)
+    found = scoped.order_by().annotate(n=Func("pk", function="COUNT")).values("n")
+    return (
+        scoped.alias(found=Subquery(found))
+        .filter(found=len(variant_ids))
+        .select_for_update()
+        .annotate(incoming=stock_incoming())
+        .order_by("pk")
+        .values(*(field.attname for field in StockLevel._meta.concrete_fields), "incoming")
     )
+
+
+# Compiled once per number of pairs (core.sql): an adjustment builds no query.
+_LOCK_ALL_OR_NONE = CompiledQuery(_lock_all_or_none)
 
 
 def _line_label(line: AdjustmentLine, index: int | None) -> str:
@@ -334,7 +371,7 @@ def stock_apply(
             raise ValidationError({"quantity": "Must not be zero."})
         if line.variant.workspace_id != workspace.pk or line.location.workspace_id != workspace.pk:
             raise ValidationError("The variant and the location must belong to the workspace.")
-    levels = _lock_levels(workspace, ((ln.variant.pk, ln.location.pk) for ln in lines))
+    levels = _lock_levels(workspace, lines)
     applied = []
     level_now = {}  # a level's representation, while no later line has changed it
     for index, line in enumerate(lines):

@@ -11,6 +11,8 @@ from accounts.plans import Plan
 from accounts.services import user_create, workspace_set_plan
 from portal.demo_catalogue import demo_catalogue_seed
 from portal.services import workspace_setup
+from purchasing.demo import demo_purchasing
+from saleschannels.demo import demo_channels_seed
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo Outfitters"
@@ -51,4 +53,6 @@ def demo_seed(*, password: str = DEMO_PASSWORD) -> Demo:
         user=user, workspace=workspace, defaults={"role": Role.OWNER}
     )
     demo_catalogue_seed(workspace)
+    demo_purchasing(workspace)
+    demo_channels_seed(workspace)
     return Demo(workspace=workspace, email=DEMO_EMAIL, password=password)

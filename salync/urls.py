@@ -11,12 +11,15 @@ admin.site.site_title = "Salync staff"
 API_V1 = [
     path("", include("api.urls")),
     path("", include("inventory.api_urls")),
+    path("", include("purchasing.api_urls")),
+    path("", include("saleschannels.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("apikeys.urls")),
+    path("", include("saleschannels.urls")),
     path("api/v1/", include((API_V1, NAMESPACE))),
     re_path(r"^api/v1\Z", ApiBaseUrlView.as_view()),
     re_path(r"^api(?:/[\s\S]*)?\Z", api_not_found),

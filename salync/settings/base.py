@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "apikeys",
     "api",
     "inventory",
+    "purchasing",
+    "saleschannels",
     "portal",
 ]
 
@@ -87,6 +89,10 @@ else:
     # Opening a connection costs more than a whole lean request: keep them, check them.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int_("DATABASE_CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Our queries are short: starting parallel workers costs more than they take (a q= search
+    # of 100k products took 8.0 ms with two workers and 3.6 ms without; bench/explain-plans.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c max_parallel_workers_per_gather=0"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -139,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-records": {
         "task": "api.tasks.purge_idempotency_records",
         "schedule": timedelta(hours=1),
+    },
+    "sync-channel-listings": {
+        "task": "saleschannels.tasks.sync_all_listings",
+        "schedule": timedelta(seconds=60),
     },
 }
 
@@ -246,9 +256,12 @@ LOGGING = {
 }
 
 SALYNC_SUPPORT_EMAIL = "support@salync.com"
-# Called with each domain event's id after its transaction commits (core.events); webhooks
-# plug in here. None: events are only stored.
-SALYNC_EVENT_CONSUMER = None
+# Each is called with every domain event after its transaction commits (core.events): channels
+# schedule their stock syncs here, and webhooks will plug in here too.
+SALYNC_EVENT_CONSUMERS: list[str] = ["saleschannels.consumers.on_event"]
+# A function (variant_ref, location_ref) -> expression of the units on open purchase orders,
+# annotated as a stock level's `incoming` (inventory.queries); None: incoming is 0.
+SALYNC_STOCK_INCOMING = "purchasing.stock.incoming"
 SALYNC_API_MAX_BODY_BYTES = 1024 * 1024
 
 # --- The API ----------------------------------------------------------------------------------
@@ -276,6 +289,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanNameEnum": "accounts.plans.Plan.choices",
         "KeyAccessEnum": "apikeys.models.Access.choices",
+        # Purchase orders and channels have statuses too: the catalogue's keeps its name.
+        "StatusEnum": "inventory.models.Status.choices",
+        "PurchaseOrderStatusEnum": "purchasing.models.OrderStatus.choices",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],

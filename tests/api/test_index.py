@@ -15,6 +15,10 @@ def test_the_index_lists_every_mounted_collection(api, api_key):
         "locations": "https://testserver/api/v1/locations",
         "stock": "https://testserver/api/v1/stock",
         "stock-adjustments": "https://testserver/api/v1/stock/adjustments",
+        "suppliers": "https://testserver/api/v1/suppliers",
+        "purchase-orders": "https://testserver/api/v1/purchase-orders",
+        "channels": "https://testserver/api/v1/channels",
+        "listings": "https://testserver/api/v1/listings",
     }
     for url in resources.values():
         assert api.get(url.removeprefix("https://testserver"), auth=api_key).status_code == 200

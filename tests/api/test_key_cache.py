@@ -1,6 +1,7 @@
-"""The front door's copy of each key in the shared cache (SPEC §5.1, §5.2): a warm request asks
-the database nothing, and revocation, plan, limit and name changes are seen on the very next
-request, through every path that makes them (services, the admin)."""
+"""The front door's copy of each key in each process, confirmed against generations in the
+shared cache (SPEC §5.1, §5.2): a warm request asks the database nothing, and revocation,
+plan, limit and name changes are seen on the very next request, through every path that makes
+them (services, the admin)."""
 
 import threading
 
@@ -14,6 +15,7 @@ from django.test import Client
 from accounts.models import User, Workspace
 from accounts.plans import Plan
 from accounts.services import workspace_rename, workspace_set_plan
+from apikeys import services as apikeys_services
 from apikeys.models import ApiKey
 from apikeys.services import api_key_revoke
 from tests.api_client import ApiClient, assert_api_error
@@ -244,18 +246,20 @@ def test_the_admin_cannot_delete_a_workspace_that_has_keys(
 # --- What the cache holds -----------------------------------------------------------------------
 
 
-def test_the_cache_holds_the_keys_hash_never_the_key(api, api_key, read_only_key):
+def test_the_copies_hold_the_keys_hash_never_the_key(api, api_key, read_only_key):
     warm(api, api_key)
     warm(api, read_only_key)
     api_key_revoke(api_key=read_only_key.record, revoked_by=None)
     api.get(auth=read_only_key)
 
-    stored = everything_in_the_cache()
+    shared = everything_in_the_cache()
+    copies = repr(apikeys_services._copies).encode()
 
-    assert api_key.record.key_hash.encode() in stored  # the entry is there, and readable
+    assert api_key.record.key_hash.encode() in copies  # the process's copy is there
     for key in (api_key, read_only_key):
-        assert key.raw.encode() not in stored
-        assert key.raw[len(key.record.prefix) :].encode() not in stored
+        for stored in (shared, copies):
+            assert key.raw.encode() not in stored
+            assert key.raw[len(key.record.prefix) :].encode() not in stored
 
 
 # --- A change committing while another host refills its copy -------------------------------------

@@ -24,6 +24,7 @@ from accounts.plans import Plan
 from accounts.services import invitation_create
 from apikeys.models import Access
 from apikeys.services import api_key_create, api_key_revoke
+from saleschannels.services import channel_connect
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 
 PHONE = {"width": 360, "height": 740}
@@ -69,6 +70,9 @@ SCREENS = [
     Screen("/settings/api-keys/", OWNER),
     Screen("/settings/api-keys/", OWNER, generate_key=True),
     Screen("/settings/api-keys/{active_key}/revoke/", OWNER),
+    Screen("/settings/channels/", OWNER),
+    Screen("/settings/channels/{channel}/edit/", OWNER),
+    Screen("/settings/channels/{channel}/edit/", MEMBER, status=403),
     Screen("/workspaces/new/", OWNER),
     Screen("/developers/", OWNER),
     Screen("/no-such-page/", OWNER, status=404),
@@ -76,6 +80,7 @@ SCREENS = [
     Screen("/settings/workspace/", MEMBER),
     Screen("/settings/api-keys/", MEMBER),
     Screen("/settings/api-keys/{active_key}/revoke/", MEMBER, status=403),
+    Screen("/settings/channels/", MEMBER),
     Screen("/settings/plan/", FREE_OWNER),
     Screen("/settings/api-keys/", FREE_OWNER),
     Screen("/invitations/{invitation}/", FREE_OWNER),  # signed in as someone else
@@ -157,6 +162,9 @@ def seed_world():
             role=Role.ADMIN if index else Role.MEMBER,
             invited_by=owner,
         )
+    channel = channel_connect(
+        workspace=workspace, type="amazon", name="Amazon Europe — Marketplace with a long name"
+    )
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
     reset_link = f"{uid}/{default_token_generator.make_token(owner)}"
     return {
@@ -171,6 +179,7 @@ def seed_world():
             "owner": Membership.objects.get(user=owner, workspace=workspace).pk,
             "invitation": token,
             "reset_link": reset_link,
+            "channel": channel.pk,
         },
     }
 

@@ -3,5 +3,5 @@
 received: list[int] = []
 
 
-def remember(event_id: int) -> None:
-    received.append(event_id)
+def remember(event) -> None:
+    received.append(event.pk)

@@ -22,6 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 NAMES = [
     "front_door_get",
     "product_list_100",
+    "purchase_order_list_100",
+    "listing_list_100",
     "product_list_growth",
     "stock_list_growth",
     "search_growth",

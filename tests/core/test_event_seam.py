@@ -1,4 +1,4 @@
-"""``event_record`` hands each event's id to the consumer named in settings, after commit only."""
+"""``event_record`` hands each event to the consumers named in settings, after commit only."""
 
 import pytest
 from django.db import transaction
@@ -13,14 +13,14 @@ CONSUMER = "tests.core.event_consumers.remember"
 
 @pytest.fixture(autouse=True)
 def consumer(settings):
-    settings.SALYNC_EVENT_CONSUMER = CONSUMER
+    settings.SALYNC_EVENT_CONSUMERS = [CONSUMER]
     event_consumers.received.clear()
     yield event_consumers.received
     event_consumers.received.clear()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_consumer_gets_each_event_id_after_commit_and_not_before(consumer):
+def test_the_consumer_gets_each_event_after_commit_and_not_before(consumer):
     workspace = WorkspaceFactory()
     with transaction.atomic():
         first = events.event_record(workspace=workspace, type=events.PRODUCT_CREATED, obj={})
@@ -57,7 +57,7 @@ def test_a_real_change_hands_its_events_to_the_consumer(consumer):
 
 @pytest.mark.django_db
 def test_without_a_consumer_events_are_only_stored(settings, django_capture_on_commit_callbacks):
-    settings.SALYNC_EVENT_CONSUMER = None
+    settings.SALYNC_EVENT_CONSUMERS = []
     workspace = WorkspaceFactory()
     with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
         events.event_record(workspace=workspace, type=events.PRODUCT_CREATED, obj={})

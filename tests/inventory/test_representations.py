@@ -22,6 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from core.models import DomainEvent
 from inventory import representations, services
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
+from inventory.queries import stock_incoming
 from inventory.schema import (
     LocationSerializer,
     ProductSerializer,
@@ -404,7 +405,11 @@ def test_no_money_is_null_as_in_the_serializer(db):
 
 def test_representing_objects_in_hand_costs_no_query_and_matches_their_rows(api, catalogue):
     entries = list(StockAdjustment.objects.select_related("variant").order_by("pk"))
-    levels = list(StockLevel.objects.select_related("variant").order_by("pk"))
+    levels = list(
+        StockLevel.objects.select_related("variant")
+        .annotate(incoming=stock_incoming())
+        .order_by("pk")
+    )
     location = Location.objects.get(pk=catalogue["shop"])
 
     with CaptureQueriesContext(connection) as queries:

@@ -10,20 +10,13 @@ objects half of the time. Generation is derandomized: the same cases run on ever
 SQLite and on PostgreSQL.
 """
 
-import itertools
 from datetime import timedelta
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from schemathesis import GenerationMode
 
-BASE_URL = "https://localhost"  # the in-process client's wsgi.url_scheme: request.is_secure()
-SCHEMA_PATH = "/api/v1/schema?format=json"
-IDEMPOTENCY_KEY = "Idempotency-Key"
-MAX_EXAMPLES = 30  # generated cases per operation and mode
-SEED = 20240601
+from tests.schemathesis_run import MODES, api_schema, check_operation, one_variant_reference
+from tests.schemathesis_run import operations as operations_of
+
 DATETIME_FILTERS = ("updated_since", "created_after", "created_before")
 PG_MAX_UTC_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
 VALID_GTINS = ["96385074", "036000291452", "4006381333931", "10614141000415"]
@@ -52,15 +45,6 @@ INVENTORY_OPERATIONS = {
     "POST /api/v1/stock/adjustments/",
     "POST /api/v1/stock/adjustments/batch/",
 }
-# No 5xx, and every response as documented. (Schemathesis's other checks judge how strict the
-# request schemas are, e.g. whether a body naming an unknown variant must be accepted.)
-CHECKS = [
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_schema_conformance",
-    "response_headers_conformance",
-]
 
 # Transactional: the WSGI handler closes the connection after each request. Sequences reset:
 # the seeded ids, and so the generated cases, are the same on every run and database.
@@ -195,8 +179,6 @@ def known_good_request(label: str, seeded: dict) -> dict:
 def inventory_schema(seeded):
     """The schema as the running application serves it, set up to draw ids, SKUs and barcodes
     from the seeded objects half of the time, so generated cases get past 404s and 400s."""
-    from django.core.wsgi import get_wsgi_application  # settings are pytest-django's by now
-
     dictionaries = {
         # Path ids are digit strings in the schema (the route takes at most 18 digits).
         "ids": [
@@ -222,63 +204,23 @@ def inventory_schema(seeded):
         "body.adjustments[*].location_id": "location_ids",
         "body.adjustments[*].sku": "skus",
     }
-    config = schemathesis.Config.from_dict(
-        {
-            "seed": SEED,
-            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
-            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-            "dictionaries": {name: {"values": items} for name, items in dictionaries.items()},
-            "parameters": {
-                key: {"dictionary": name, "probability": 0.5} for key, name in bindings.items()
-            },
-        }
-    )
-    return schemathesis.openapi.from_wsgi(
-        SCHEMA_PATH, get_wsgi_application(), config=config, base_url=BASE_URL
-    )
+    return api_schema(dictionaries, bindings)
 
 
 def operations(schema) -> dict:
     """``{"GET /api/v1/products/": APIOperation, …}`` for this step's paths."""
-    found = {}
-    for result in schema.include(path_regex=INVENTORY_PATHS).get_all_operations():
-        operation = result.ok()  # a malformed operation raises here, naming itself
-        found[f"{operation.method.upper()} {operation.path}"] = operation
-    return found
+    return operations_of(schema, INVENTORY_PATHS)
 
 
-def declared_only(value, schema: dict, components: dict):
-    """``value`` without the object properties that ``schema`` does not declare, recursively.
+def adjustment_lines_fixed(variant_ids: list[int]):
+    """Adjustment lines (a batch's, or the body itself) name exactly one variant reference."""
 
-    The request schemas leave ``additionalProperties`` open, so positive generation adds
-    unknown fields, which the API refuses (400): without this, hardly a generated write would
-    succeed and their 2xx responses would go unchecked."""
-    if "$ref" in schema:
-        schema = components[schema["$ref"].rsplit("/", 1)[-1]]
-    properties = schema.get("properties")
-    if isinstance(value, dict) and properties and not schema.get("additionalProperties"):
-        return {
-            name: declared_only(item, properties[name], components)
-            for name, item in value.items()
-            if name in properties
-        }
-    if isinstance(value, list) and "items" in schema:
-        return [declared_only(item, schema["items"], components) for item in value]
-    return value
+    def fix(body):
+        lines = body.get("adjustments", [body]) if isinstance(body, dict) else []
+        one_variant_reference(lines, variant_ids, marker="quantity")
+        return body
 
-
-def one_variant_reference(body, variant_ids: list[int]):
-    """Adjustment lines name their variant by ``variant_id`` or ``sku``, exactly one: the schema
-    cannot say so, so positive generation sends both or neither most of the time (400)."""
-    lines = body.get("adjustments", [body]) if isinstance(body, dict) else []
-    for line in lines:
-        if not isinstance(line, dict) or "quantity" not in line:
-            continue
-        if "variant_id" in line and "sku" in line:
-            del line["sku"]
-        elif "variant_id" not in line and "sku" not in line:
-            line["variant_id"] = variant_ids[len(line) % len(variant_ids)]
-    return body
+    return fix
 
 
 def test_run_covers_every_inventory_operation(inventory_schema):
@@ -289,51 +231,16 @@ def test_run_covers_every_inventory_operation(inventory_schema):
 # One item per operation and mode, each on a freshly seeded database, so a failure names its
 # operation and the cases do not depend on the order the items run in. (Schemathesis's own
 # pytest runner, `from_fixture`, does not run on pytest 9.2: it sets `Function._nodeid`.)
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
+@pytest.mark.parametrize("mode", MODES, ids=str)
 @pytest.mark.parametrize("label", sorted(INVENTORY_OPERATIONS))
 def test_operation_answers_as_documented(inventory_schema, seeded, label, mode):
-    operation = operations(inventory_schema)[label]
-    headers = {"Authorization": seeded["authorization"]}
-    positive = mode is GenerationMode.POSITIVE
-    if positive:
-        # The happy path first: it proves the key, HTTPS and the seed work, and checks a 2xx.
-        known_good = operation.Case(**known_good_request(label, seeded))
-        response = known_good.call_and_validate(base_url=BASE_URL, headers=headers)
-        assert response.status_code in (200, 201), (response.status_code, response.content)
-
-    raw = inventory_schema.raw_schema
-    body_schema = (
-        raw["paths"][operation.path][operation.method]
-        .get("requestBody", {})
-        .get("content", {})
-        .get("application/json", {})
-        .get("schema")
+    check_operation(
+        operations(inventory_schema)[label],
+        mode,
+        authorization=seeded["authorization"],
+        known_good=known_good_request(label, seeded),
+        fix_body=adjustment_lines_fixed(seeded["variant_ids"]),
     )
-    unique = itertools.count()
-
-    @hypothesis_settings(
-        max_examples=MAX_EXAMPLES,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def run(case):
-        if positive and body_schema is not None and isinstance(case.body, dict | list):
-            case.body = declared_only(case.body, body_schema, raw["components"]["schemas"])
-            case.body = one_variant_reference(case.body, seeded["variant_ids"])
-        key = case.headers.get(IDEMPOTENCY_KEY) if case.headers else None
-        if positive and key is not None:
-            # Generated keys repeat across different bodies (422 every time): make each unique,
-            # and send the request twice so that the replayed response is checked as well.
-            case.headers[IDEMPOTENCY_KEY] = f"{key[:200]}-{next(unique)}"
-        first = case.call_and_validate(base_url=BASE_URL, headers=headers)
-        if positive and key is not None:
-            again = case.call_and_validate(base_url=BASE_URL, headers=headers)
-            assert again.status_code == first.status_code
-
-    run()
 
 
 def test_api_path_with_a_line_break_answers_in_the_error_format(client):

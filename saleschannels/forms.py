@@ -1,0 +1,49 @@
+"""Settings → Channels forms. Their fields' labels are contract copy (SPEC §4)."""
+
+from django import forms
+
+from inventory.models import Location
+from saleschannels.connectors import registry
+from saleschannels.limits import MAX_STOCK_BUFFER
+
+
+def _type_choices():
+    return [
+        (type, f"{label} (simulated)" if registry.is_simulated(type) else label)
+        for type, label in registry.choices()
+    ]
+
+
+class ChannelSettingsForm(forms.Form):
+    locations = forms.ModelMultipleChoiceField(
+        label="Locations",
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The locations whose stock this channel sells. None ticked: all of them.",
+    )
+    stock_buffer = forms.IntegerField(
+        label="Stock buffer",
+        min_value=0,
+        max_value=MAX_STOCK_BUFFER,
+        initial=0,
+        help_text="Units held back on this channel: it is offered the stock on hand minus this.",
+    )
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = Location.objects.filter(workspace=workspace)
+
+    def add_service_errors(self, error) -> None:
+        """A service's ValidationError, each message beside its field."""
+        for name, messages in getattr(error, "message_dict", {"__all__": error.messages}).items():
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class ChannelConnectForm(ChannelSettingsForm):
+    type = forms.ChoiceField(label="Channel type", choices=_type_choices)
+    name = forms.CharField(
+        label="Name", max_length=100, help_text="How you tell your channels apart."
+    )
+
+    field_order = ["type", "name", "locations", "stock_buffer"]
