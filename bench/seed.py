@@ -56,7 +56,7 @@ def database_create(database_url: str, *, fresh: bool = False) -> None:
 
 def data_version(*, small: int, large: int, adjust: int) -> str:
     return (
-        f"v3 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)} "
+        f"v4 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)} "
         f"orders={ORDERS}x{ORDER_LINES} listings={LISTINGS}"
     )
 

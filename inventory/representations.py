@@ -16,7 +16,7 @@ strings with two places); the schema's serializers are in ``inventory.schema``.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from django.db.models import QuerySet
@@ -37,8 +37,11 @@ def datetime_writer() -> Callable[[datetime], str]:
     """DRF's DateTimeField for a batch: ISO 8601 in the current time zone, ``Z`` for UTC. The
     zone is read once per batch (reading it per value was a fifth of a list's time)."""
     zone = timezone.get_current_timezone()
+    in_utc = zone.utcoffset(None) == timedelta(0) and getattr(zone, "key", "UTC") == "UTC"
 
     def write(value: datetime) -> str:
+        if in_utc and value.tzinfo is UTC:  # as the database gives it: nothing to convert
+            return value.isoformat()[:-6] + "Z"
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 

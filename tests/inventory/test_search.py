@@ -132,6 +132,16 @@ def test_the_migration_created_the_trigram_indexes(table, index, expression):
 
 
 @pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("index", ["inventory_product_name_trgm", "inventory_variant_sku_trgm"])
+def test_the_trigram_indexes_keep_no_pending_list(index):
+    """A search scans GIN's pending list whole: these indexes take rows in at insert time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [index])
+        assert cursor.fetchone() == (["fastupdate=off"],)
+
+
+@pytest.mark.postgres
 def test_the_q_query_can_be_answered_from_the_trigram_indexes(api, catalogue):
     """The planner may use the indexes for the query the list runs. Test tables are small, so
     the plan is nudged the way a big workspace would: no sequential scans, and testing a row's
