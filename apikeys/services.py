@@ -7,7 +7,6 @@ import string
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Q
@@ -183,19 +182,13 @@ def api_key_confirmed(api_key: ApiKey) -> bool:
 
 
 def api_key_record_use(api_key: ApiKey) -> None:
-    """Write ``last_used_at``, for the request that won the minute's use marker."""
+    """Write ``last_used_at``, for the request that won the minute's use marker (taken by
+    ``api.ratelimit``'s script, at most one request per key and minute on every host)."""
     now = timezone.now()
     # Conditional too, should the marker be lost (a cleared or restarted cache).
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ApiKey.objects.filter(stale, pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
-
-
-def api_key_mark_used(api_key: ApiKey) -> None:
-    """Record use, writing at most about once a minute per key (and never twice at once):
-    the first use in the minute wins a cache marker, on every process and host."""
-    if cache.add(_used_key(api_key.prefix), 1, timeout=LAST_USED_RESOLUTION.seconds):
-        api_key_record_use(api_key)
 
 
 def api_key_revoke(*, api_key: ApiKey, revoked_by: User | None) -> ApiKey:
