@@ -5,6 +5,7 @@ order, check, change, and append the ledger row and the domain events. The datab
 ``CHECK (on_hand >= 0)`` is the last line behind it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -278,6 +279,26 @@ class AdjustmentLine:
     expected_on_hand: int | None = None
 
 
+def stock_levels_ensure(*, workspace: Workspace, pairs: Iterable[tuple[int, int]]) -> None:
+    """A level (at 0) for each (variant id, location id) of ``pairs`` that has none: so that a
+    purchase order for a variant never stocked at its location shows as ``incoming``. Inserted
+    in sorted order, locking nothing (see ``_lock_levels``); one inserted meanwhile is kept."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    variant_ids, location_ids = [list(ids) for ids in zip(*pairs, strict=True)]
+    scoped = _levels_of_pairs(workspace.pk, variant_ids, location_ids)
+    existing = set(scoped.values_list("variant_id", "location_id"))
+    StockLevel.objects.bulk_create(
+        [
+            StockLevel(workspace=workspace, variant_id=variant_id, location_id=location_id)
+            for variant_id, location_id in pairs
+            if (variant_id, location_id) not in existing
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def _lock_levels(workspace: Workspace, lines: list[AdjustmentLine]) -> dict:
     """Lock the levels of the lines' (variant, location) pairs in primary-key order (no
     deadlocks), creating the missing ones first; each comes with the line's variant and
@@ -294,17 +315,8 @@ def _lock_levels(workspace: Workspace, lines: list[AdjustmentLine]) -> dict:
         StockLevel, workspace_id=workspace.pk, variant_ids=variant_ids, location_ids=location_ids
     )
     if len(levels) < len(pairs):
-        scoped = _levels_of_pairs(workspace.pk, variant_ids, location_ids)
-        existing = set(scoped.values_list("variant_id", "location_id"))
-        StockLevel.objects.bulk_create(
-            [
-                StockLevel(workspace=workspace, variant_id=variant_id, location_id=location_id)
-                for variant_id, location_id in pairs
-                if (variant_id, location_id) not in existing
-            ],
-            ignore_conflicts=True,
-        )
-        levels = _locked(scoped)
+        stock_levels_ensure(workspace=workspace, pairs=pairs)
+        levels = _locked(_levels_of_pairs(workspace.pk, variant_ids, location_ids))
     variants = {line.variant.pk: line.variant for line in lines}
     locations = {line.location.pk: line.location for line in lines}
     for level in levels:

@@ -17,7 +17,7 @@ from accounts.models import Workspace
 from core import events
 from core.errors import InvalidState
 from inventory.models import Location, Reason, SourceType, Status, Variant
-from inventory.services import Actor, AdjustmentLine, stock_apply
+from inventory.services import Actor, AdjustmentLine, stock_apply, stock_levels_ensure
 from purchasing.currencies import CURRENCIES
 from purchasing.errors import OverReceipt
 from purchasing.limits import MAX_LINE_QUANTITY, MAX_ORDER_LINES, NUMBER_PREFIX
@@ -132,7 +132,8 @@ def purchase_order_create(
     notes: str = "",
 ) -> PurchaseOrder:
     """Create an order (``ordered``, or a ``draft`` that counts as nothing yet) with its lines,
-    numbered PO-0001, PO-0002… in the workspace. Archived variants cannot be ordered."""
+    numbered PO-0001, PO-0002… in the workspace, and a stock level at the order's location for
+    each variant that has none. Archived variants cannot be ordered."""
     if status not in (OrderStatus.DRAFT, OrderStatus.ORDERED):
         raise ValidationError({"status": "A new order is draft or ordered."})
     if supplier.workspace_id != workspace.pk:
@@ -162,6 +163,8 @@ def purchase_order_create(
             for line in lines
         ]
     )
+    # A variant never stocked at this location gets its level (at 0) now, to show incoming.
+    stock_levels_ensure(workspace=workspace, pairs=[(ln.variant.pk, location.pk) for ln in lines])
     _record(order, events.PURCHASE_ORDER_CREATED)
     return order
 

@@ -122,3 +122,24 @@ def test_without_the_hook_incoming_is_zero(api, stocked, settings):
     # (The variant read paths compile their SQL once per connection, with the hook as it was
     # then: settings do not change in a running process. The level builder reads it per call.)
     assert set(incoming_by_level(api).values()) == {0}
+
+
+def test_an_order_for_a_variant_never_stocked_there_shows_as_incoming(api, shop):
+    """The shop's variants have no level at the store: ordering there creates it, at 0."""
+    before = incoming_by_level(api, location_id=shop.store.pk)
+    assert ("MER-CREW-L", shop.store.pk) not in before
+
+    make_order(shop.workspace, [(shop.crew_l, 6)], location=shop.store)
+
+    levels = api.get("stock", {"location_id": shop.store.pk, "sku": "MER-CREW-L"}).json()
+    [level] = levels["results"]
+    assert (level["on_hand"], level["incoming"]) == (0, 6)
+
+
+def test_ordering_a_variant_already_stocked_creates_no_second_level(api, stocked):
+    shop = stocked
+    count = len(incoming_by_level(api))
+
+    make_order(shop.workspace, [(shop.crew_m, 3), (shop.crew_l, 2)], location=shop.main)
+
+    assert len(incoming_by_level(api)) == count

@@ -201,8 +201,11 @@ def test_a_partially_received_order_cancelled_keeps_its_stock_and_stops_incoming
     assert on_hand(shop.crew_m, shop.store) == 6
     assert [ln["quantity_received"] for ln in response.json()["lines"]] == [6, 0]
     levels = api.get("stock", {"location_id": shop.store.pk}).json()["results"]
-    # (MER-CREW-L was never stocked at the store: it has no level there yet.)
-    assert {level["sku"]: level["incoming"] for level in levels} == {"MER-CREW-M": 0}
+    # (MER-CREW-L was never stocked at the store: the order gave it a level there, at 0.)
+    assert {level["sku"]: (level["on_hand"], level["incoming"]) for level in levels} == {
+        "MER-CREW-M": (6, 0),
+        "MER-CREW-L": (0, 0),
+    }
 
 
 @pytest.mark.parametrize("start", ["draft", "ordered"])
