@@ -55,6 +55,12 @@ class _Compiled:
         return params
 
 
+def own_columns(model) -> list[str]:
+    """The model's own columns (``attname``s), for ``.values(*own_columns(Model))`` queries
+    whose rows ``CompiledQuery.instances`` turns back into instances."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
 def _names(query) -> tuple[str, ...]:
     """The row's keys, in the order of its columns, exactly as ``.values()`` names them."""
     if query.selected:
@@ -88,7 +94,7 @@ class CompiledQuery:
         """The rows as ``model`` instances, as if the ORM had loaded them: the queryset selects
         the model's own columns (``.values(*attnames)``), and any other column (an
         annotation) becomes an attribute, as it would."""
-        own = [field.attname for field in model._meta.concrete_fields]
+        own = own_columns(model)
         loaded = []
         for row in self.rows(**values):
             fields = [name for name in own if name in row]

@@ -4,34 +4,29 @@ them, and so will purchase-order lines and channel listings: one set of rules an
 from django.core.exceptions import ValidationError
 
 from accounts.models import Workspace
-from core.sql import CompiledQuery
+from core.sql import CompiledQuery, own_columns
 from inventory.models import Location, Variant
 from inventory.services import location_default
-
-
-def _own_columns(model) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
-
 
 _VARIANTS_BY_ID = CompiledQuery(
     lambda workspace_id, ids: (
         Variant.objects.filter(workspace_id=workspace_id, pk__in=ids)
         .order_by()
-        .values(*_own_columns(Variant))
+        .values(*own_columns(Variant))
     )
 )
 _VARIANTS_BY_SKU = CompiledQuery(
     lambda workspace_id, skus: (
         Variant.objects.filter(workspace_id=workspace_id, sku__in=skus)
         .order_by()
-        .values(*_own_columns(Variant))
+        .values(*own_columns(Variant))
     )
 )
 _LOCATIONS_BY_ID = CompiledQuery(
     lambda workspace_id, ids: (
         Location.objects.filter(workspace_id=workspace_id, pk__in=ids)
         .order_by()
-        .values(*_own_columns(Location))
+        .values(*own_columns(Location))
     )
 )
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Workspace
 from core import events
 from core.errors import InvalidState
-from core.sql import CompiledQuery
+from core.sql import CompiledQuery, own_columns
 from inventory.errors import InsufficientStock, SkuTaken, StockChanged
 from inventory.limits import MAX_COUNT
 from inventory.models import (
@@ -78,7 +78,7 @@ _DEFAULT_LOCATION = CompiledQuery(
     lambda workspace_id: (
         Location.objects.filter(workspace_id=workspace_id, is_default=True)
         .order_by("pk")
-        .values(*(field.attname for field in Location._meta.concrete_fields))[:1]
+        .values(*own_columns(Location))[:1]
     )
 )
 
@@ -345,7 +345,7 @@ def _lock_all_or_none(workspace_id: int, variant_ids: list[int], location_ids: l
         .select_for_update()
         .annotate(incoming=stock_incoming())
         .order_by("pk")
-        .values(*(field.attname for field in StockLevel._meta.concrete_fields), "incoming")
+        .values(*own_columns(StockLevel), "incoming")
     )
 
 
