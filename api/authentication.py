@@ -9,7 +9,7 @@ from apikeys.services import api_key_authenticate
 
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Bearer slk_…``. ``request.auth`` is the ApiKey, with its workspace
-    (from the shared cache when warm: no query; see ``apikeys.services``).
+    (from this process's copy when warm: no query; see ``apikeys.services``).
 
     A missing or non-Bearer header leaves the request unauthenticated (401
     ``authentication_required``); a Bearer key that is unknown or revoked is 401

@@ -3,10 +3,10 @@
 A view names its queryset builder (a function of the workspace, from the app's ``queries``
 module), its ``representer`` (from the app's ``representations``: ``rows(queryset)`` reads the
 top level lean, ``many(rows)`` builds a page's dicts with a fixed number of queries,
-``one(queryset, pk)`` a single object), ``serializer_class`` for the schema only, and, for
-lists, its filters. Everything it reads or writes is scoped to the key's workspace, so another
-workspace's object is as unknown as a missing one. Schema summaries go on the class with
-``extend_schema_view``.
+``scoped_one(builder, workspace_id, pk)`` a single object, its lookup compiled once),
+``serializer_class`` for the schema only, and, for lists, its filters. Everything it reads or
+writes is scoped to the key's workspace, so another workspace's object is as unknown as a
+missing one. Schema summaries go on the class with ``extend_schema_view``.
 """
 
 from django.core.exceptions import ObjectDoesNotExist
