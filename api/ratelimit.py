@@ -114,10 +114,11 @@ def _consume_script():
     return None if client is None else client.register_script(CONSUME_SCRIPT)
 
 
-def _count(daily_key: str, burst_key: str, api_key: ApiKey, daily_ttl: int):
+def _count(
+    daily_key: str, burst_key: str, api_key: ApiKey, entitlements: Entitlements, daily_ttl: int
+):
     """(daily used, burst used, refused by 0/1/2, took the use marker) after counting one
     request; None when the key's copy is stale (nothing counted)."""
-    entitlements = api_key.workspace.entitlements
     copy = api_key.key_copy
     script = _consume_script()
     if script is not None:  # evalsha, and the script itself only when Redis lacks it
@@ -174,11 +175,13 @@ def consume(api_key: ApiKey) -> RateLimitState | None:
     nothing, when the key's copy is stale. The first counted request of a minute writes
     ``last_used_at``."""
     now = datetime.now(UTC)
+    entitlements = api_key.workspace.entitlements
     burst_key, burst_reset_in = _burst_position(api_key.pk, now)
     counted = _count(
         daily_cache_key(api_key.pk, now),
         burst_key,
         api_key,
+        entitlements,
         daily_ttl=seconds_to_midnight(now) + 3600,
     )
     if counted is None:
@@ -186,7 +189,6 @@ def consume(api_key: ApiKey) -> RateLimitState | None:
     daily_used, burst_used, refused, first_use = counted
     if first_use:
         api_key_record_use(api_key)
-    entitlements = api_key.workspace.entitlements
     daily, burst = _windows(entitlements, now, int(daily_used), int(burst_used), burst_reset_in)
     refused_by = {0: None, 1: daily, 2: burst}[int(refused)]
     return RateLimitState(daily=daily, burst=burst, now=now, refused_by=refused_by)
