@@ -33,7 +33,7 @@ MESSAGES = {
     "invalid_api_key": "The API key is not valid. It may have been revoked.",
     "https_required": "The API is only served over HTTPS.",
     "plan_upgrade_required": (
-        "Your workspace's plan does not include API access. Upgrade to Growth or Pro."
+        "Your workspace's plan does not include {feature}. Upgrade to {plans}."
     ),
     "insufficient_scope": "This API key is read-only: it cannot make changes.",
     "not_found": "No such object or endpoint.",
@@ -73,8 +73,13 @@ class InvalidApiKey(exceptions.AuthenticationFailed):
 
 
 class PlanUpgradeRequired(exceptions.PermissionDenied):
-    default_detail = MESSAGES["plan_upgrade_required"]
+    """403 for a feature the workspace's plan lacks: the API itself, or webhooks."""
+
     default_code = "plan_upgrade_required"
+
+    def __init__(self, feature: str = "API access", plans: str = "Growth or Pro"):
+        self.params = {"feature": feature, "plans": plans}
+        super().__init__(error_message(self.default_code, **self.params))
 
 
 class InsufficientScope(exceptions.PermissionDenied):

@@ -12,6 +12,8 @@ HIGH_LIMIT = 10**9  # daily and burst limits out of reach: no request is refused
 PRODUCT_NAME = "Crew {:06d}"  # six digits: "000042" is in one product's name and SKUs only
 SIZES = ("M", "L")  # variants per product, each stocked in the default location
 ADJUST_SKU = "ADJ-{:05d}"  # the adjustment workspace's variants (matches bench/wrk/adjust.lua)
+WEBHOOK_SKU = "WH-{:05d}"  # the webhook workspace's variants (bench/webhooks.py adjusts them)
+WEBHOOK_VARIANTS = 100
 BATCH = 5000
 ORDERS, ORDER_LINES = 150, 3  # open purchase orders of the small catalogue, lines each
 LISTINGS = 150  # the small catalogue's variants listed on one channel
@@ -24,9 +26,12 @@ class Catalogue:
     small_workspace: int
     large_workspace: int
     adjust_workspace: int
+    webhook_workspace: int  # its adjustments are delivered to the harness's receiver
     small_key: str
     large_key: str
     adjust_key: str
+    webhook_key: str
+    webhook_skus: tuple[str, ...]
     product_id: int  # the front door's product, in the small catalogue
     search: str  # a q= matching exactly one product in either catalogue
 
@@ -56,8 +61,8 @@ def database_create(database_url: str, *, fresh: bool = False) -> None:
 
 def data_version(*, small: int, large: int, adjust: int) -> str:
     return (
-        f"v4 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)} "
-        f"orders={ORDERS}x{ORDER_LINES} listings={LISTINGS}"
+        f"v5 small={small} large={large} adjust={adjust} sizes={','.join(SIZES)} "
+        f"orders={ORDERS}x{ORDER_LINES} listings={LISTINGS} webhooks={WEBHOOK_VARIANTS}"
     )
 
 
@@ -162,7 +167,7 @@ def _orders_and_listings(workspace) -> None:
     )
 
 
-def _adjust_variants(workspace, count: int) -> None:
+def _adjust_variants(workspace, count: int, sku: str = ADJUST_SKU) -> None:
     """``count`` one-variant products whose levels the adjustment runs change."""
     from inventory.models import Product, StockLevel, Variant
     from inventory.services import location_default
@@ -173,7 +178,7 @@ def _adjust_variants(workspace, count: int) -> None:
     )
     variants = Variant.objects.bulk_create(
         [
-            Variant(workspace=workspace, product=product, sku=ADJUST_SKU.format(n))
+            Variant(workspace=workspace, product=product, sku=sku.format(n))
             for n, product in enumerate(products)
         ]
     )
@@ -183,8 +188,8 @@ def _adjust_variants(workspace, count: int) -> None:
 
 
 def seed(*, small: int, large: int, adjust: int) -> None:
-    """Three workspaces (small and large catalogues, adjustments) and the counter table for
-    the raw UPDATE loop, in one transaction, then the data version."""
+    """Four workspaces (small and large catalogues, adjustments, webhooks) and the counter
+    table for the raw UPDATE loop, in one transaction, then the data version."""
     from django.db import connection, transaction
 
     from accounts.services import workspace_set_plan
@@ -204,6 +209,12 @@ def seed(*, small: int, large: int, adjust: int) -> None:
             workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT
         )
         _adjust_variants(workspace, adjust)
+        # Apart from bench-adjust: its endpoint must not weigh on the adjustment runs.
+        workspace = workspace_setup(name="Bench webhooks", owner=None, slug="bench-webhooks")
+        workspace_set_plan(
+            workspace=workspace, plan="pro", daily_limit=HIGH_LIMIT, burst_limit=HIGH_LIMIT
+        )
+        _adjust_variants(workspace, WEBHOOK_VARIANTS, sku=WEBHOOK_SKU)
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS salync_bench_counter")
             cursor.execute(
@@ -250,6 +261,9 @@ def keys() -> Catalogue:
         small_key=raw["bench-small"],
         large_key=raw["bench-large"],
         adjust_key=raw["bench-adjust"],
+        webhook_workspace=workspaces["bench-webhooks"].pk,
+        webhook_key=raw["bench-webhooks"],
+        webhook_skus=tuple(WEBHOOK_SKU.format(n) for n in range(WEBHOOK_VARIANTS)),
         product_id=Product.objects.filter(workspace=small)
         .order_by("id")
         .values_list("id", flat=True)[42],

@@ -1,9 +1,10 @@
 """`make bench` (SPEC §6): the app against bare Django views on the real stack — gunicorn with
-sync workers, PostgreSQL, Redis — loaded by wrk and pgbench in their own processes on
-loopback, each pair interleaved over rounds, medians reported. Writes results.md (for people)
-and results.json (for scripts). See bench/README.md.
+sync workers, PostgreSQL, Redis, a Celery worker — loaded by wrk and pgbench in their own
+processes on loopback, each pair interleaved over rounds, medians reported; then webhooks from
+commit to a receiver (bench/webhooks.py). Writes results.md (for people) and results.json (for
+scripts). See bench/README.md.
 
-    .venv/bin/python -m bench            # the full suite (make bench), about 5 minutes
+    .venv/bin/python -m bench            # the full suite (make bench), about 6 minutes
     .venv/bin/python -m bench --quick    # 1 round of 1 s runs on 1k/2k products
 """
 
@@ -38,6 +39,8 @@ class Profile:
     small: int  # products in the small catalogue
     large: int  # products in the large catalogue
     adjust: int  # variants the spread adjustments pick among
+    webhook_seconds: float  # of events at 50/s for webhook_latency_p99
+    webhook_burst: int  # events pushed as fast as possible for webhook_throughput
     database: str
     cache_prefix: str
     output: Path
@@ -50,6 +53,8 @@ FULL = Profile(
     small=1000,
     large=100_000,
     adjust=1000,
+    webhook_seconds=15,
+    webhook_burst=1500,
     database="salync_bench",
     cache_prefix="salync-bench",
     output=ROOT / "bench",
@@ -61,6 +66,8 @@ QUICK = Profile(
     small=1000,
     large=2000,
     adjust=100,
+    webhook_seconds=2,
+    webhook_burst=100,
     database="salync_bench_quick",
     cache_prefix="salync-bench-quick",
     output=ROOT / "var" / "bench" / "quick",
@@ -69,7 +76,8 @@ QUICK = Profile(
 
 def environment(profile: Profile, server: str, redis_url: str) -> dict[str, str]:
     """Production settings (DEBUG off) on the benchmark's database, Redis database and cache
-    prefix, behind a TLS-terminating proxy as in production (wrk sends X-Forwarded-Proto)."""
+    prefix, behind a TLS-terminating proxy as in production (wrk sends X-Forwarded-Proto),
+    webhooks allowed to the receiver on 127.0.0.1 (plain http, a loopback address)."""
     env = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -81,6 +89,7 @@ def environment(profile: Profile, server: str, redis_url: str) -> dict[str, str]
         CACHE_KEY_PREFIX=profile.cache_prefix,
         CELERY_BROKER_URL=redis_url,
         SALYNC_TRUST_X_FORWARDED_PROTO="1",
+        SALYNC_WEBHOOK_ALLOW_PRIVATE="1",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -255,6 +264,7 @@ class Suite:
             self.measure_reads(server, product_path, bare_list)
             app_rss = server.peak_rss_mb()
             before = self.measure_adjustments(server)
+            self.measure_webhooks(server)
         finally:
             server.stop()  # graceful: requests still in flight when wrk stopped are applied
         self.check_ledger(before)
@@ -345,6 +355,24 @@ class Suite:
         )
         self.record("adjust_hot", figures, "adjustments/s")
         return before
+
+    def measure_webhooks(self, server: Server) -> None:
+        """Adjustments in their own workspace delivered by a real worker to a receiver here."""
+        from bench import webhooks
+
+        c = self.catalogue
+        self.results.update(
+            webhooks.measure(
+                server,
+                env=self.env,
+                var=self.var,
+                workspace_id=c.webhook_workspace,
+                key=c.webhook_key,
+                skus=c.webhook_skus,
+                seconds=self.profile.webhook_seconds,
+                burst_events=self.profile.webhook_burst,
+            )
+        )
 
     def check_ledger(self, before) -> None:
         from bench import ledger

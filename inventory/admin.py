@@ -6,24 +6,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyAdmin
 from core.errors import DomainError
 from core.validators import validate_no_control_characters_multiline
 from inventory import services
 from inventory.limits import MAX_QUANTITY
 from inventory.models import Location, Product, Reason, StockAdjustment, StockLevel, Variant
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Writes go through services, so these admins only show; actions and forms call services."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VariantInline(admin.TabularInline):

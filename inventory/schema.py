@@ -76,8 +76,13 @@ class StockLevelSerializer(serializers.ModelSerializer):
         return 0
 
 
+# Named TypeEnum in the schema (settings' ENUM_NAME_OVERRIDES), as it was before other
+# components had a `type` enum of their own.
+SOURCE_TYPES = ["api_key", "user", "purchase_order", "system"]
+
+
 class SourceSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["api_key", "user", "purchase_order", "system"])
+    type = serializers.ChoiceField(choices=SOURCE_TYPES)
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField(help_text="The key's name or the user's email at the time.")
 

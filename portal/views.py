@@ -1,6 +1,5 @@
 """Pages that span apps: the Overview, sign-up, a new workspace, Plan & usage, Developers."""
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -92,8 +91,6 @@ def settings_plan(request):
             "plans": plans,
             "key_usage": key_usage,
             "settings_section": "plan",
-            # Plans name webhooks (Pro) before the feature ships: say "coming soon" until then.
-            "webhooks_available": apps.is_installed("webhooks"),
         },
     )
 

@@ -4,19 +4,9 @@ every admin field and repr."""
 
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyAdmin
 from saleschannels import services, tasks
 from saleschannels.models import Channel, Listing, SimulatedListing
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Channel)

@@ -13,6 +13,7 @@ API_V1 = [
     path("", include("inventory.api_urls")),
     path("", include("purchasing.api_urls")),
     path("", include("saleschannels.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("apikeys.urls")),
     path("", include("saleschannels.urls")),
+    path("", include("webhooks.urls")),
     path("api/v1/", include((API_V1, NAMESPACE))),
     re_path(r"^api/v1\Z", ApiBaseUrlView.as_view()),
     re_path(r"^api(?:/[\s\S]*)?\Z", api_not_found),

@@ -4,6 +4,7 @@ from django.db import connection
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.receivers import fake_dns, receiver, receiver6  # noqa: F401 (fixtures)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -54,3 +55,10 @@ def make_member(db):
         )
 
     return make
+
+
+@pytest.fixture
+def staff_client(client, db):
+    """The test client logged in as a superuser of the staff admin."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class WebhooksConfig(AppConfig):
     name = "webhooks"
+    verbose_name = "Webhooks"

@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "inventory",
     "purchasing",
     "saleschannels",
-    # "webhooks" joins once deliveries exist: the Plan page says "coming soon" until then.
+    "webhooks",
     "portal",
 ]
 
@@ -130,9 +130,13 @@ def file_broker_options(folder: Path) -> dict:
     }
 
 
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = file_broker_options(VAR_DIR / "celery-broker")
+else:
+    # A publish to an unreachable broker fails at once instead of retrying the connection for
+    # about 6 s on the request's path: the sweeps queue whatever could not be queued. Workers
+    # reconnect on their own terms (broker_connection_retry), unaffected.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -150,6 +154,14 @@ CELERY_BEAT_SCHEDULE = {
     "sync-channel-listings": {
         "task": "saleschannels.tasks.sync_all_listings",
         "schedule": timedelta(seconds=60),
+    },
+    "sweep-webhook-deliveries": {
+        "task": "webhooks.tasks.sweep",
+        "schedule": timedelta(seconds=15),
+    },
+    "purge-old-events": {
+        "task": "webhooks.tasks.purge_old_events",
+        "schedule": timedelta(hours=6),
     },
 }
 
@@ -258,8 +270,16 @@ LOGGING = {
 
 SALYNC_SUPPORT_EMAIL = "support@salync.com"
 # Each is called with every domain event after its transaction commits (core.events): channels
-# schedule their stock syncs here, and webhooks will plug in here too.
-SALYNC_EVENT_CONSUMERS: list[str] = ["saleschannels.consumers.on_event"]
+# schedule their stock syncs here, and webhooks fan events out to endpoints.
+SALYNC_EVENT_CONSUMERS: list[str] = [
+    "saleschannels.consumers.on_event",
+    "webhooks.consumers.on_event",
+]
+# Webhook deliveries (SPEC §5.5): (connect, read) timeouts of each POST, and the lease a worker
+# takes on a delivery before sending it: longer than any POST can last, so a delivery is sent
+# by one worker at a time, and short enough that a killed worker's delivery is retried soon.
+SALYNC_WEBHOOK_TIMEOUT = (5.0, 10.0)
+SALYNC_WEBHOOK_LEASE_SECONDS = env.int_("SALYNC_WEBHOOK_LEASE_SECONDS", 60)
 # A function (variant_ref, location_ref) -> expression of the units on open purchase orders,
 # annotated as a stock level's `incoming` (inventory.queries); None: incoming is 0.
 SALYNC_STOCK_INCOMING = "purchasing.stock.incoming"
@@ -293,6 +313,9 @@ SPECTACULAR_SETTINGS = {
         # Purchase orders and channels have statuses too: the catalogue's keeps its name.
         "StatusEnum": "inventory.models.Status.choices",
         "PurchaseOrderStatusEnum": "purchasing.models.OrderStatus.choices",
+        # An event's type, an endpoint's event_types and a delivery's event_type: one enum.
+        "EventTypeEnum": "webhooks.filters.EVENT_TYPE_CHOICES",
+        "TypeEnum": "inventory.schema.SOURCE_TYPES",  # a ledger entry's source
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_AUTHENTICATION": [],

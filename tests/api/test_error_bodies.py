@@ -7,7 +7,7 @@ import json
 import pytest
 from django.conf import settings
 
-from api.errors import MESSAGES
+from api.errors import MESSAGES, error_message
 from tests.api.urls_for_tests import (
     ACCENTED,
     ACCENTED_MESSAGE,
@@ -107,7 +107,9 @@ def test_a_message_that_is_not_ascii_is_utf8_not_escaped(api, api_key):
 def test_each_front_door_code_has_its_one_message(errors):
     for name, (response, _status, code) in errors.items():
         message = response.json()["error"]["message"]
-        if code in MESSAGES and code != "payload_too_large":
+        if code == "plan_upgrade_required":  # the one feature a front-door refusal names
+            assert message == error_message(code, feature="API access", plans="Growth or Pro")
+        elif code in MESSAGES and code != "payload_too_large":
             assert message == MESSAGES[code], name
     size = settings.SALYNC_API_MAX_BODY_BYTES
     assert errors["413"][0].json()["error"]["message"] == (

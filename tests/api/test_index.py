@@ -19,9 +19,18 @@ def test_the_index_lists_every_mounted_collection(api, api_key):
         "purchase-orders": "https://testserver/api/v1/purchase-orders",
         "channels": "https://testserver/api/v1/channels",
         "listings": "https://testserver/api/v1/listings",
+        "events": "https://testserver/api/v1/events",
+        "webhook-endpoints": "https://testserver/api/v1/webhook-endpoints",
     }
-    for url in resources.values():
-        assert api.get(url.removeprefix("https://testserver"), auth=api_key).status_code == 200
+    # Growth has every collection but the webhooks' (Pro): those say what to upgrade to.
+    for name, url in resources.items():
+        answered = api.get(url.removeprefix("https://testserver"), auth=api_key)
+        assert answered.status_code == (403 if name == "webhook-endpoints" else 200), name
+    refused = api.get("/api/v1/webhook-endpoints", auth=api_key).json()["error"]
+    assert refused["code"] == "plan_upgrade_required"
+    assert refused["message"] == (
+        "Your workspace's plan does not include webhooks. Upgrade to Pro."
+    )
 
 
 @pytest.mark.urls("tests.api.urls_with_extra_app")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -24,8 +24,12 @@ from accounts.plans import Plan
 from accounts.services import invitation_create
 from apikeys.models import Access
 from apikeys.services import api_key_create, api_key_revoke
+from core import events
 from saleschannels.services import channel_connect
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from webhooks import delivery
+from webhooks.representations import endpoint_represent
+from webhooks.services import endpoint_create, endpoint_send_test
 
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
@@ -41,12 +45,13 @@ class Screen:
     path: str  # "{…}" names an example from seed_world()["examples"], e.g. a key's id
     login: str
     generate_key: bool = False  # submit "Generate new API key" first: the full key is shown
+    reveal_secret: bool = False  # press "Reveal" first: the webhook signing secret is shown
     status: int = 200
 
     def __str__(self):
-        return (
-            f"{self.path} as {self.login}{' after generating a key' if self.generate_key else ''}"
-        )
+        then = " after generating a key" if self.generate_key else ""
+        then += " after revealing the secret" if self.reveal_secret else ""
+        return f"{self.path} as {self.login}{then}"
 
 
 SCREENS = [
@@ -73,6 +78,12 @@ SCREENS = [
     Screen("/settings/channels/", OWNER),
     Screen("/settings/channels/{channel}/edit/", OWNER),
     Screen("/settings/channels/{channel}/edit/", MEMBER, status=403),
+    Screen("/settings/webhooks/", OWNER),
+    Screen("/settings/webhooks/{endpoint}/", OWNER),
+    Screen("/settings/webhooks/{endpoint}/", OWNER, reveal_secret=True),
+    Screen("/settings/webhooks/{endpoint}/edit/", OWNER),
+    Screen("/settings/webhooks/{endpoint}/delete/", OWNER),
+    Screen("/settings/webhooks/{endpoint}/rotate-secret/", OWNER),
     Screen("/workspaces/new/", OWNER),
     Screen("/developers/", OWNER),
     Screen("/no-such-page/", OWNER, status=404),
@@ -81,8 +92,13 @@ SCREENS = [
     Screen("/settings/api-keys/", MEMBER),
     Screen("/settings/api-keys/{active_key}/revoke/", MEMBER, status=403),
     Screen("/settings/channels/", MEMBER),
+    Screen("/settings/webhooks/", MEMBER),
+    Screen("/settings/webhooks/{endpoint}/", MEMBER),
+    Screen("/settings/webhooks/{endpoint}/edit/", MEMBER, status=403),
     Screen("/settings/plan/", FREE_OWNER),
     Screen("/settings/api-keys/", FREE_OWNER),
+    Screen("/settings/webhooks/", FREE_OWNER),  # an endpoint kept from an earlier plan: paused
+    Screen("/settings/webhooks/{free_endpoint}/", FREE_OWNER),
     Screen("/invitations/{invitation}/", FREE_OWNER),  # signed in as someone else
 ]
 
@@ -94,6 +110,14 @@ POST_ONLY_ROUTES = {
     "settings/workspace/invitations/": "/settings/workspace/invitations/",
     "settings/workspace/invitations/<int:pk>/revoke/": "/settings/workspace/invitations/1/revoke/",
     "settings/workspace/members/<int:pk>/role/": "/settings/workspace/members/1/role/",
+    "settings/webhooks/<int:pk>/secret/": "/settings/webhooks/1/secret/",
+    "settings/webhooks/<int:pk>/enable/": "/settings/webhooks/1/enable/",
+    "settings/webhooks/<int:pk>/disable/": "/settings/webhooks/1/disable/",
+    "settings/webhooks/<int:pk>/test/": "/settings/webhooks/1/test/",
+    "settings/webhooks/<int:pk>/retry-failed/": "/settings/webhooks/1/retry-failed/",
+    "settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/resend/": (
+        "/settings/webhooks/1/deliveries/1/resend/"
+    ),
 }
 NOT_PAGES = {
     "favicon.ico": "a redirect to the static icon",
@@ -126,6 +150,15 @@ INVITED_EMAILS = [
     "new.colleague.from.the.purchasing-department@distribution-centre.example.com",
     "external-accountant-for-the-quarterly-stock-valuation@accounting-firm.example.net",
 ]
+# A receiver that is not there: port 9 on the loopback refuses at once, so the seeded delivery
+# has a failed attempt (headers, error, next retry) without reaching anything.
+ENDPOINT_URL = (
+    "http://127.0.0.1:9/integrations/salync/webhooks/inventory-events-for-the-north-west-"
+    "distribution-centre?tenant=nordisk-lagerhallning-centrallager-goeteborg&verify=signature"
+)
+ENDPOINT_DESCRIPTION = (
+    "ERP event inbox (Microsoft Dynamics 365 Business Central, production, EU-North-1 region)"
+)
 NEW_KEY_NAME = "Freshly-generated-key-for-the-new-3PL-partner-onboarding-with-a-very-long-name"
 
 
@@ -165,6 +198,18 @@ def seed_world():
     channel = channel_connect(
         workspace=workspace, type="amazon", name="Amazon Europe — Marketplace with a long name"
     )
+    with override_settings(SALYNC_WEBHOOK_ALLOW_PRIVATE=True):
+        endpoint = endpoint_create(
+            workspace=workspace,
+            url=ENDPOINT_URL,
+            description=ENDPOINT_DESCRIPTION,
+            event_types=list(events.EVENT_TYPES),
+        )
+        sent = endpoint_send_test(endpoint=endpoint, object=endpoint_represent(endpoint))
+        delivery.send(sent.pk)
+        free_endpoint = endpoint_create(
+            workspace=free, url=ENDPOINT_URL, event_types=[events.STOCK_BELOW_THRESHOLD]
+        )
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
     reset_link = f"{uid}/{default_token_generator.make_token(owner)}"
     return {
@@ -180,6 +225,8 @@ def seed_world():
             "invitation": token,
             "reset_link": reset_link,
             "channel": channel.pk,
+            "endpoint": endpoint.pk,
+            "free_endpoint": free_endpoint.pk,
         },
     }
 
@@ -254,6 +301,10 @@ def test_page_never_scrolls_sideways(page: Page, context, live_server, screen: S
         page.get_by_label("Name", exact=True).fill(NEW_KEY_NAME)
         page.get_by_role("button", name="Generate new API key").click()
         expect(page.get_by_label("New API key", exact=True)).to_have_value(re.compile("^slk_"))
+    if screen.reveal_secret:
+        page.get_by_role("button", name="Reveal", exact=True).click()
+        expect(page.get_by_label("Signing secret", exact=True)).to_have_text(re.compile("^whsec_"))
+        page.get_by_role("group").filter(has_text="Request and response").first.click()
     page.wait_for_load_state("load")
 
     assert_no_page_scroll(page, screen, PHONE)

@@ -18,7 +18,7 @@ import pytest
 from tests.core.environment import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
-# SPEC §6 (contract); webhook_latency_p99 arrives with webhooks.
+# SPEC §6 (contract), and webhook_throughput beside webhook_latency_p99 (issue 10).
 NAMES = [
     "front_door_get",
     "product_list_100",
@@ -32,6 +32,8 @@ NAMES = [
     "raw_update",
     "lost_updates",
     "worker_rss",
+    "webhook_latency_p99",
+    "webhook_throughput",
 ]
 
 

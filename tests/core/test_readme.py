@@ -61,6 +61,7 @@ def test_the_readme_shows_commands_for_the_api_and_one_error():
 def served_like_make_run(live_server, settings, django_db_reset_sequences):
     """The demo data behind a live server that takes plain HTTP from loopback, as DEBUG does."""
     settings.SALYNC_ALLOW_LOOPBACK_HTTP = True
+    settings.SALYNC_WEBHOOK_ALLOW_PRIVATE = True
     call_command("seed_demo", password=DEMO_PASSWORD)
     return live_server.url
 

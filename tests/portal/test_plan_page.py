@@ -1,4 +1,4 @@
-"""Plan & usage says what is true today: webhooks belong to Pro but do not exist yet."""
+"""Plan & usage says what is true today: webhooks are included in Pro, and only in Pro."""
 
 import re
 
@@ -7,8 +7,6 @@ from django.test import Client
 
 from accounts.plans import Plan
 from tests.factories import MembershipFactory
-
-COMING_SOON = "Included in Pro — coming soon: webhooks are not available yet"
 
 
 def plan_page(plan) -> str:
@@ -32,26 +30,23 @@ def plans_table_webhooks(body) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_pro_says_webhooks_are_coming_not_included():
+def test_pro_says_webhooks_are_included_and_links_to_them():
     body = plan_page(Plan.PRO)
-    assert webhooks_fact(body) == COMING_SOON
+    assert webhooks_fact(body) == "Included"
+    assert '<a href="/settings/webhooks/">Webhooks</a>' in body
+    assert "coming soon" not in body.lower()
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("plan", [Plan.FREE, Plan.GROWTH])
-def test_other_plans_say_not_included_and_where_it_is_coming(plan):
-    assert webhooks_fact(plan_page(plan)) == (
-        "Not included — coming soon in Pro: webhooks are not available yet"
-    )
+def test_other_plans_say_not_included(plan):
+    body = plan_page(plan)
+    assert webhooks_fact(body) == "Not included"
+    assert "Webhooks are available on the Pro plan." in body
+    assert "coming soon" not in body.lower()
 
 
 @pytest.mark.django_db
-def test_plans_table_says_coming_soon_for_pro_only():
+def test_plans_table_says_included_for_pro_only():
     body = plan_page(Plan.GROWTH)
-    assert plans_table_webhooks(body) == {
-        "Free": "—",
-        "Growth": "—",
-        "Pro": "Coming soon: not available yet",
-    }
-    assert "Webhooks are coming soon: they are not available on any plan yet." in body
-    assert "<td>Included</td>" not in body
+    assert plans_table_webhooks(body) == {"Free": "—", "Growth": "—", "Pro": "Included"}

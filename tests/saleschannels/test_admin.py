@@ -6,16 +6,9 @@ from django.urls import reverse
 
 from saleschannels.models import Channel, Listing
 from saleschannels.sync import listings_sync
-from tests.factories import UserFactory
 from tests.saleschannels.factories import make_channel, make_listing, make_variant
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture

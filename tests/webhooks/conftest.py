@@ -1,149 +1,53 @@
-"""A resolver faked for named hosts only, and a real HTTP receiver on 127.0.0.1."""
-
-import contextlib
-import http.server
-import socket
-import threading
-import time
+"""Fixtures for the webhooks tests: a Pro workspace, endpoints on a real local receiver, and
+queueing recorded instead of reaching the broker (the tests send in process)."""
 
 import pytest
 
+from tests.factories import make_workspace
+from tests.webhooks.worker import own_redis, real_stack, start_worker  # noqa: F401 (fixtures)
 
-class FakeDNS:
-    """Answers for the names given; every other name goes to the real resolver.
 
-    ``answers[name]`` is a list of address lists, one per lookup; the last repeats.
-    """
+@pytest.fixture(autouse=True)
+def _forget_subscriptions():
+    """Workspace ids repeat between tests: no test sees another's remembered answer."""
+    from webhooks.services import forget_local_subscriptions
 
-    def __init__(self, real):
-        self.real = real
-        self.answers: dict[str, list[list[str]]] = {}
-        self.lookups: list[str] = []
-
-    def add(self, name: str, *answers: list[str]) -> None:
-        self.answers[name] = list(answers)
-
-    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
-        name = host.decode() if isinstance(host, bytes) else host
-        if name not in self.answers:
-            return self.real(host, port, family, type, proto, flags)
-        self.lookups.append(name)
-        queue = self.answers[name]
-        addresses = queue.pop(0) if len(queue) > 1 else queue[0]
-        infos = []
-        for address in addresses:
-            af = socket.AF_INET6 if ":" in address else socket.AF_INET
-            sockaddr = (
-                (address, int(port or 0), 0, 0)
-                if af == socket.AF_INET6
-                else (
-                    address,
-                    int(port or 0),
-                )
-            )
-            infos.append((af, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr))
-        return infos
+    forget_local_subscriptions()
+    yield
+    forget_local_subscriptions()
 
 
 @pytest.fixture
-def fake_dns(monkeypatch):
-    fake = FakeDNS(socket.getaddrinfo)
-    monkeypatch.setattr(socket, "getaddrinfo", fake)
-    return fake
-
-
-class Receiver:
-    def __init__(self, bind: str = "127.0.0.1"):
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length)
-                with receiver.lock:
-                    receiver.requests.append(
-                        {"path": self.path, "headers": dict(self.headers), "body": body}
-                    )
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    getattr(receiver, "route_" + self.path.strip("/").split("?")[0])(self)
-
-        server_class = http.server.ThreadingHTTPServer
-        if ":" in bind:
-            server_class = type("Server6", (server_class,), {"address_family": socket.AF_INET6})
-        self.server = server_class((bind, 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-    def paths(self) -> list[str]:
-        with self.lock:
-            return [r["path"] for r in self.requests]
-
-    @staticmethod
-    def _answer(handler, status: int, body: bytes = b"", headers: dict | None = None):
-        handler.send_response(status)
-        for key, value in (headers or {}).items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-    def route_ok(self, handler):
-        self._answer(handler, 200, b'{"received": true}')
-
-    def route_fail(self, handler):
-        self._answer(handler, 500, b"boom")
-
-    def route_redirect(self, handler):
-        self._answer(handler, 302, b"", {"Location": self.url("/ok")})
-
-    def route_slow(self, handler):
-        time.sleep(2)
-        self._answer(handler, 200, b"late")
-
-    def route_drip(self, handler):
-        # Headers one byte at a time: each read is quick, the whole answer is not.
-        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 60:
-            handler.wfile.write(bytes([byte]))
-            handler.wfile.flush()
-            time.sleep(0.05)
-
-    def route_huge(self, handler):
-        chunk = b"x" * 65536
-        size = 64 * 1024 * 1024
-        handler.send_response(200)
-        handler.send_header("Content-Length", str(size))
-        handler.end_headers()
-        for _ in range(size // len(chunk)):
-            handler.wfile.write(chunk)
+def workspace(db):
+    return make_workspace("Hook Co")
 
 
 @pytest.fixture
-def receiver():
-    yield from _serve(Receiver())
+def allow_private(settings):
+    """A receiver on 127.0.0.1 over plain http, as SALYNC_WEBHOOK_ALLOW_PRIVATE=1 allows."""
+    settings.SALYNC_WEBHOOK_ALLOW_PRIVATE = True
+    return settings
 
 
 @pytest.fixture
-def receiver6():
-    try:
-        server = Receiver("::1")
-    except OSError:
-        pytest.skip("no IPv6 loopback here")
-    yield from _serve(server)
+def queued(monkeypatch):
+    """The delivery ids queued, in order, instead of messages to the broker."""
+    from webhooks import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **kwargs: sent.append(args[0]))
+    return sent
 
 
-def _serve(server):
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
+@pytest.fixture
+def make_endpoint(workspace, receiver, allow_private):
+    """An endpoint of ``workspace`` on the receiver's ``path``, subscribed to ``types``."""
+    from core import events
+    from webhooks.services import endpoint_create
+
+    def make(path="/ok", types=(events.STOCK_ADJUSTED,), ws=None):
+        return endpoint_create(
+            workspace=ws or workspace, url=receiver.url(path), event_types=list(types)
+        )
+
+    return make

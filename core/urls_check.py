@@ -1,4 +1,5 @@
-"""The URL check every webhook endpoint passes, at save and again at each send (SPEC §5.5).
+"""The URL check of every outgoing request (webhook endpoints, live channels' store URLs), at
+save and again at each send (SPEC §5.5).
 
 The host is resolved once; every resolved address must be a public unicast address, and the
 addresses checked are the ones the sender connects to (``CheckedURL.addresses``), so DNS

@@ -1,4 +1,4 @@
-"""The one outgoing HTTP client for webhook deliveries (SPEC §5.5).
+"""The one outgoing HTTP client: webhook deliveries (SPEC §5.5) and live channels (§5.4).
 
 ``post`` checks the URL again at send (``url_check``), connects only to the checked addresses
 (no second DNS lookup, so rebinding cannot switch the target), verifies TLS against the host
@@ -21,7 +21,7 @@ import time
 
 import certifi
 
-from webhooks.urls_check import CheckedURL, UnsafeURL, policy_from_settings, url_check
+from core.urls_check import CheckedURL, UnsafeURL, policy_from_settings, url_check
 
 __all__ = ["CheckedURL", "Result", "UnsafeURL", "policy_from_settings", "post", "url_check"]
 

@@ -4,8 +4,8 @@ import ipaddress
 
 import pytest
 
-from tests.webhooks.cases import REFUSED
-from webhooks.urls_check import UnsafeURL, address_problem, policy_from_settings, url_check
+from core.urls_check import UnsafeURL, address_problem, policy_from_settings, url_check
+from tests.core.unsafe_urls import REFUSED
 
 
 @pytest.mark.parametrize(("url", "says"), REFUSED)

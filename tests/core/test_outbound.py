@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from tests.webhooks.cases import REFUSED
-from webhooks import http as webhooks_http
-from webhooks.http import EXCERPT_BYTES, post
+from core import outbound
+from core.outbound import EXCERPT_BYTES, post
+from tests.core.unsafe_urls import REFUSED
 
 BODY = b'{"id": "evt_1", "type": "webhook.test"}'
 HEADERS = {"Content-Type": "application/json", "webhook-id": "evt_1"}
@@ -23,7 +23,7 @@ def no_connections(monkeypatch):
         attempts.append((address, port))
         raise ConnectionRefusedError
 
-    monkeypatch.setattr(webhooks_http, "_open_socket", refuse)
+    monkeypatch.setattr(outbound, "_open_socket", refuse)
     return attempts
 
 
@@ -46,7 +46,7 @@ def test_name_resolving_to_private_refused_at_send(fake_dns, no_connections):
 def test_check_at_send_catches_a_name_that_turned_private(fake_dns, no_connections):
     """Accepted at save (public), private by the time of the send: refused then."""
     fake_dns.add("hooks.example.com", ["93.184.216.34"], ["10.0.0.1"])
-    webhooks_http.url_check("https://hooks.example.com/", allow_private=False)
+    outbound.url_check("https://hooks.example.com/", allow_private=False)
     result = post("https://hooks.example.com/", body=BODY, headers=HEADERS, allow_private=False)
     assert "10.0.0.1 is private" in result.error
     assert no_connections == []
@@ -145,7 +145,7 @@ def test_connect_timeout(monkeypatch):
     def hang(address, port, timeout):
         raise TimeoutError("timed out")
 
-    monkeypatch.setattr(webhooks_http, "_open_socket", hang)
+    monkeypatch.setattr(outbound, "_open_socket", hang)
     result = post(
         "http://127.0.0.1:9/", body=BODY, headers=HEADERS, allow_private=True, timeout=(10, 5)
     )
@@ -218,7 +218,7 @@ def test_environment_proxies_are_ignored(monkeypatch, receiver):
 
 
 def test_refusal_log_names_no_path_or_query(caplog, no_connections):
-    with caplog.at_level("INFO", logger="webhooks.http"):
+    with caplog.at_level("INFO", logger="core.outbound"):
         post("https://10.0.0.1/hook?token=s3cret", body=BODY, headers=HEADERS, allow_private=False)
     assert "10.0.0.1 is private" in caplog.text
     assert "s3cret" not in caplog.text

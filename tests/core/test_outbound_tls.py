@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from webhooks import http as webhooks_http
-from webhooks.http import post
+from core import outbound
+from core.outbound import post
 
 pytestmark = pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl CLI")
 
@@ -59,7 +59,7 @@ def tls_receiver(certificate, monkeypatch):
         assert client.verify_mode == ssl.CERT_REQUIRED
         return client
 
-    monkeypatch.setattr(webhooks_http, "_ssl_context", trusting_context)
+    monkeypatch.setattr(outbound, "_ssl_context", trusting_context)
     server.seen_sni = seen_sni
     yield server
     server.shutdown()
@@ -67,7 +67,7 @@ def tls_receiver(certificate, monkeypatch):
 
 
 def test_default_context_verifies():
-    context = webhooks_http._ssl_context()
+    context = outbound._ssl_context()
     assert context.check_hostname
     assert context.verify_mode == ssl.CERT_REQUIRED
 
