@@ -226,17 +226,19 @@ def _record(delivery, until, started, headers, result) -> Outcome:
 
 
 def _endpoint_health(endpoint: Endpoint, result, now: datetime) -> None:
-    """Success clears ``failing_since``; a 410, or failing for FAILING_DAYS, disables it."""
+    """Success clears ``failing_since``; a 410, or failing for FAILING_DAYS, disables it. Reads
+    the endpoint as loaded for this attempt: a healthy endpoint's success costs no query."""
     rows = Endpoint.objects.filter(pk=endpoint.pk)
     if result.ok:
-        rows.filter(failing_since__isnull=False).update(failing_since=None)
+        if endpoint.failing_since is not None:
+            rows.update(failing_since=None)
         return
-    rows.filter(failing_since__isnull=True).update(failing_since=now)
     if result.status_code == 410:
         _disable(endpoint, GONE_REASON)
         return
-    since = rows.values_list("failing_since", flat=True).first()
-    if since is not None and since <= now - timedelta(days=FAILING_DAYS):
+    if endpoint.failing_since is None:
+        rows.filter(failing_since__isnull=True).update(failing_since=now)
+    elif endpoint.failing_since <= now - timedelta(days=FAILING_DAYS):
         _disable(
             endpoint,
             f"Every delivery failed for {FAILING_DAYS} days (last: {result.error}), so Salync "
