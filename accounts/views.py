@@ -22,7 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_ratelimit.decorators import ratelimit
 
 from accounts import services
@@ -142,6 +142,7 @@ def settings_workspace(request):
 
 
 @workspace_required
+@require_safe
 def settings_index(request):
     return redirect("accounts:settings_workspace")
 

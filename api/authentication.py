@@ -13,7 +13,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     A missing or non-Bearer header leaves the request unauthenticated (401
     ``authentication_required``); a Bearer key that is unknown or revoked is 401
-    ``invalid_api_key``, with the same message for both.
+    ``invalid_api_key``, with the same message for both; so is one past its expiry.
     """
 
     keyword = b"bearer"

@@ -30,7 +30,7 @@ MESSAGES = {
     "authentication_required": (
         "Authentication required: send your API key as 'Authorization: Bearer <key>'."
     ),
-    "invalid_api_key": "The API key is not valid. It may have been revoked.",
+    "invalid_api_key": "The API key is not valid. It may have been revoked or have expired.",
     "https_required": "The API is only served over HTTPS.",
     "plan_upgrade_required": (
         "Your workspace's plan does not include {feature}. Upgrade to {plans}."

@@ -17,7 +17,7 @@ on Django's local-memory cache.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache as memoize
 
 from django.core.cache import cache
@@ -97,7 +97,7 @@ def seconds_to_midnight(now: datetime) -> int:
     return max(1, int((midnight - now).total_seconds() + 0.999))
 
 
-def daily_cache_key(api_key_id: int, now: datetime) -> str:
+def daily_cache_key(api_key_id: int, now: datetime | date) -> str:
     return f"api:daily:{api_key_id}:{now:%Y%m%d}"
 
 
@@ -207,9 +207,9 @@ def peek(request, entitlements: Entitlements) -> RateLimitState:
     return RateLimitState(daily=daily, burst=burst, now=now)
 
 
-def usage_today(api_keys: list[ApiKey]) -> dict[int, int]:
-    """Requests counted today per key id, for Plan & usage."""
-    now = datetime.now(UTC)
-    keys = {daily_cache_key(api_key.pk, now): api_key.pk for api_key in api_keys}
-    counts = cache.get_many(list(keys))
-    return {api_key_id: counts.get(key, 0) for key, api_key_id in keys.items()}
+def usage_by_day(api_key_ids: list[int], days: list[date]) -> dict[tuple[int, date], int]:
+    """Requests counted per (key id, UTC day) in the live daily counters, in one cache round
+    trip. A counter lives until an hour after its day ends; days without one are left out."""
+    names = {daily_cache_key(pk, day): (pk, day) for pk in api_key_ids for day in days}
+    counts = cache.get_many(list(names))
+    return {names[name]: int(count) for name, count in counts.items()}

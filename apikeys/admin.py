@@ -8,7 +8,16 @@ from apikeys.services import api_key_revoke
 class ApiKeyAdmin(admin.ModelAdmin):
     """Staff see and revoke keys; the secret is never stored, so it cannot be shown."""
 
-    list_display = ["name", "workspace", "prefix", "access", "created_at", "last_used_at", "status"]
+    list_display = [
+        "name",
+        "workspace",
+        "prefix",
+        "access",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "status",
+    ]
     list_filter = ["access", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "workspace__name", "workspace__slug"]
     list_select_related = ["workspace"]
@@ -20,6 +29,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "last_used_at",
+        "lifetime_days",
+        "expires_at",
+        "expiry_warned_at",
+        "rolled_from",
         "revoked_at",
         "revoked_by",
     ]

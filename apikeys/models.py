@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class Access(models.TextChoices):
@@ -7,11 +9,16 @@ class Access(models.TextChoices):
     READ_ONLY = "read_only", "Read only"
 
 
+# The lifetimes a key may be given, in days (None: it never expires).
+LIFETIME_DAYS = (30, 90, 365)
+
+
 class ApiKey(models.Model):
     """A workspace's key to the API. Only a SHA-256 hash of the key is stored.
 
     The key is ``slk_`` + 40 base62 characters; its first 12 characters are the ``prefix``,
-    stored in clear to find the row and to let people tell their keys apart.
+    stored in clear to find the row and to let people tell their keys apart. A key works until
+    it is revoked or, if it has one, until ``expires_at``.
     """
 
     workspace = models.ForeignKey(
@@ -30,6 +37,20 @@ class ApiKey(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The lifetime chosen when the key was made, kept so that rolling it gives its successor
+    # the same one; ``expires_at`` may be sooner (a rolled key's 24 hours of grace).
+    lifetime_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
+    # The key this one replaced ("Roll key"); unique, so a key has at most one successor.
+    rolled_from = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rolled_to",
+        editable=False,
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,14 +63,27 @@ class ApiKey(models.Model):
     class Meta:
         verbose_name = "API key"
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["workspace", "-created_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            # The periodic tasks look for live keys by expiry: warn owners, end rolled keys.
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(revoked_at__isnull=True, expires_at__isnull=False),
+                name="apikeys_live_expiry",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Whether requests with the key are accepted: neither revoked nor past its expiry."""
+        return self.revoked_at is None and not self.is_expired
 
     @property
     def is_read_only(self) -> bool:
@@ -57,4 +91,6 @@ class ApiKey(models.Model):
 
     @property
     def status_label(self) -> str:
-        return "Active" if self.is_active else "Revoked"
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Expired" if self.is_expired else "Active"

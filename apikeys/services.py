@@ -1,13 +1,15 @@
-"""Creating, checking and revoking API keys: only hashes are stored, compared in constant time."""
+"""Creating, checking, renaming, rolling and revoking API keys (only hashes are stored, compared in
+constant time), and the periodic work on expiring keys."""
 
 import hashlib
 import hmac
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,14 +21,16 @@ from accounts.cache import (
     generations_match,
     generations_read,
 )
-from accounts.models import User, Workspace
-from apikeys.models import Access, ApiKey
+from accounts.models import Membership, Role, User, Workspace
+from apikeys.models import LIFETIME_DAYS, Access, ApiKey
 
 KEY_PREFIX = "slk_"
 KEY_RANDOM_LENGTH = 40  # base62: about 238 bits
 LOOKUP_LENGTH = len(KEY_PREFIX) + 8
 BASE62 = string.ascii_letters + string.digits
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+ROLL_GRACE = timedelta(hours=24)  # a rolled key keeps working this long beside its successor
+EXPIRY_WARNING = timedelta(days=7)  # owners are emailed this long before a key expires
 
 
 def _hash(raw_key: str) -> str:
@@ -34,43 +38,79 @@ def _hash(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-@sensitive_variables("raw_key")
-def api_key_create(
-    *, workspace: Workspace, name: str, access: str = Access.READ_WRITE, created_by: User | None
-) -> tuple[ApiKey, str]:
-    """Create a key; returns the record and the full key, which is never available again."""
+def _clean_name(name: str) -> str:
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the key a name, such as “ERP integration”."})
-    if access not in Access.values:
-        raise ValidationError({"access": f"Unknown access level {access!r}."})
+    return name
+
+
+def _expiry(lifetime_days: int | None, now: datetime) -> datetime | None:
+    return None if lifetime_days is None else now + timedelta(days=lifetime_days)
+
+
+@sensitive_variables("raw_key")
+def _key_insert(**fields) -> tuple[ApiKey, str]:
+    """Save a key row with a freshly drawn key: the record and the full key."""
     for _attempt in range(5):
         raw_key = KEY_PREFIX + "".join(secrets.choice(BASE62) for _ in range(KEY_RANDOM_LENGTH))
-        api_key = ApiKey(
-            workspace=workspace,
-            name=name,
-            access=access,
-            prefix=raw_key[:LOOKUP_LENGTH],
-            key_hash=_hash(raw_key),
-            created_by=created_by,
-        )
-        api_key.full_clean(exclude=["prefix", "key_hash"])
+        api_key = ApiKey(prefix=raw_key[:LOOKUP_LENGTH], key_hash=_hash(raw_key), **fields)
+        api_key.full_clean(exclude=["prefix", "key_hash", "rolled_from"])
         try:
             with transaction.atomic():
                 api_key.save()
-        except IntegrityError:  # a prefix collision: astronomically rare, just draw again
-            continue
+        except IntegrityError:
+            if ApiKey.objects.filter(prefix=api_key.prefix).exists():
+                continue  # a prefix collision: astronomically rare, just draw again
+            raise
         return api_key, raw_key
     raise RuntimeError("Could not draw an unused API key prefix.")
+
+
+def api_key_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    access: str = Access.READ_WRITE,
+    lifetime_days: int | None = None,
+    created_by: User | None,
+) -> tuple[ApiKey, str]:
+    """Create a key that expires after ``lifetime_days`` (None: never); returns the record and
+    the full key, which is never available again."""
+    name = _clean_name(name)
+    if access not in Access.values:
+        raise ValidationError({"access": f"Unknown access level {access!r}."})
+    if lifetime_days is not None and lifetime_days not in LIFETIME_DAYS:
+        choices = ", ".join(str(days) for days in LIFETIME_DAYS)
+        raise ValidationError({"lifetime_days": f"A key expires after {choices} days, or never."})
+    return _key_insert(
+        workspace=workspace,
+        name=name,
+        access=access,
+        lifetime_days=lifetime_days,
+        expires_at=_expiry(lifetime_days, timezone.now()),
+        created_by=created_by,
+    )
 
 
 # --- The front door's copy of a key, in each process ----------------------------------------
 # Per lookup prefix: the key's fields that authentication needs (its hash, never the key) and
 # its workspace's plan, limits and names, with the generations (accounts.cache) read before the
-# rows were. Revoking the key or changing its workspace's plan or name gives a new generation
-# in the shared cache, so every process's copy is stale at once: a copy is only served while
-# the shared cache still holds its generations. Warm, a request costs no query.
-KEY_FIELDS = ("id", "name", "prefix", "key_hash", "access", "revoked_at", "workspace_id")
+# rows were. Revoking, rolling or renaming the key, or changing its workspace's plan or name,
+# gives a new generation in the shared cache, so every process's copy is stale at once: a copy
+# is only served while the shared cache still holds its generations. Warm, a request costs no
+# query. The copy holds the key's expiry, checked on every use: a key stops working at its
+# expiry with no change to tell anyone about.
+KEY_FIELDS = (
+    "id",
+    "name",
+    "prefix",
+    "key_hash",
+    "access",
+    "expires_at",
+    "revoked_at",
+    "workspace_id",
+)
 WORKSPACE_FIELDS = ("name", "slug", "plan", "daily_limit_override", "burst_limit_override")
 COPIES_MAX = 10_000  # bounds memory; a process serving more keys than this refills
 
@@ -191,13 +231,153 @@ def api_key_record_use(api_key: ApiKey) -> None:
     api_key.last_used_at = now
 
 
+def _copies_stale(api_key: ApiKey) -> None:
+    """The key's row changed: every process's copy of it is stale at once."""
+    generation_bump(_generation_key(api_key.prefix))
+    _copies.pop(api_key.prefix, None)
+
+
 def api_key_revoke(*, api_key: ApiKey, revoked_by: User | None) -> ApiKey:
     """Revoke a key for good; the very next request with it is refused. Idempotent."""
     updated = ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=revoked_by
     )
-    generation_bump(_generation_key(api_key.prefix))  # every process's copy is stale at once
-    _copies.pop(api_key.prefix, None)
+    _copies_stale(api_key)
     if updated:
         api_key.refresh_from_db(fields=["revoked_at", "revoked_by"])
     return api_key
+
+
+def api_key_rename(*, api_key: ApiKey, name: str) -> ApiKey:
+    """Give the key a new name (the API's index answers with it at once)."""
+    name = _clean_name(name)
+    try:
+        ApiKey._meta.get_field("name").clean(name, api_key)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from None
+    ApiKey.objects.filter(pk=api_key.pk).update(name=name)
+    api_key.name = name
+    _copies_stale(api_key)
+    return api_key
+
+
+def api_key_roll_refusal(api_key: ApiKey) -> str | None:
+    """Why the key cannot be rolled (it no longer works, or it was rolled already), or None."""
+    if not api_key.is_active:
+        return f"“{api_key.name}” is {api_key.status_label.lower()}: generate a new key instead."
+    successor = ApiKey.objects.filter(rolled_from=api_key).only("prefix").first()
+    if successor is not None:
+        return f"“{api_key.name}” was already rolled: its new key starts {successor.prefix}…"
+    return None
+
+
+@sensitive_variables("raw_key")
+def api_key_roll(*, api_key: ApiKey, rolled_by: User | None) -> tuple[ApiKey, str]:
+    """Replace the key with a new one of the same name, access and lifetime; the old one keeps
+    working for ``ROLL_GRACE`` (never longer than it would have), then stops. Returns the new
+    record and its full key. A key is rolled once: a second roll, even a simultaneous one, is
+    refused."""
+    with transaction.atomic():
+        # The lock makes simultaneous rolls take turns; the second then finds the successor.
+        old = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        refusal = api_key_roll_refusal(old)
+        if refusal:
+            raise ValidationError(refusal)
+        now = timezone.now()
+        grace_end = now + ROLL_GRACE
+        if old.expires_at is None or old.expires_at > grace_end:
+            old.expires_at = grace_end
+            ApiKey.objects.filter(pk=old.pk).update(expires_at=grace_end)
+        try:
+            new_key, raw_key = _key_insert(
+                workspace_id=old.workspace_id,
+                name=old.name,
+                access=old.access,
+                lifetime_days=old.lifetime_days,
+                expires_at=_expiry(old.lifetime_days, now),
+                created_by=rolled_by,
+                rolled_from=old,
+            )
+        except IntegrityError:  # where rows are not locked (SQLite), the unique column refuses
+            raise ValidationError(f"“{old.name}” was rolled at the same moment.") from None
+        _copies_stale(old)
+    api_key.expires_at = old.expires_at
+    return new_key, raw_key
+
+
+# --- Periodic work (apikeys.tasks) ----------------------------------------------------------
+
+
+def api_keys_end_grace(*, now: datetime | None = None) -> int:
+    """Revoke the rolled keys whose grace has ended (authentication already refuses them):
+    revoked as of that moment, by whoever rolled them. How many were revoked."""
+    now = now or timezone.now()
+    ended = ApiKey.objects.filter(
+        revoked_at__isnull=True, rolled_to__isnull=False, expires_at__lte=now
+    ).select_related("rolled_to")
+    revoked = 0
+    for api_key in ended:
+        revoked += ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
+            revoked_at=api_key.expires_at, revoked_by_id=api_key.rolled_to.created_by_id
+        )
+        _copies_stale(api_key)
+    return revoked
+
+
+def _expiry_warning(api_key: ApiKey) -> tuple[str, str]:
+    """The subject and body of the email that tells owners a key expires soon."""
+    workspace_name = " ".join(api_key.workspace.name.split())  # no newlines in a header
+    subject = f"An API key of {workspace_name} expires on {api_key.expires_at:%d %b %Y}"
+    body = (
+        f"The API key “{api_key.name}” ({api_key.prefix}…) of {workspace_name} stops working "
+        f"on {api_key.expires_at:%d %b %Y at %H:%M} UTC.\n\n"
+        "To keep what uses it working, open Settings → API Keys in Salync and choose “Roll "
+        "key”: you get a new key with the same name and access, and the old one keeps working "
+        "for 24 hours while you put the new one in place.\n\n"
+        "If nothing uses this key any more, let it expire.\n"
+    )
+    return subject, body
+
+
+def api_keys_warn_expiring(*, now: datetime | None = None) -> int:
+    """Email the owners of each key that expires within ``EXPIRY_WARNING``, once per key (a
+    rolled key, replaced already, is not mentioned). How many keys were announced."""
+    now = now or timezone.now()
+    due = list(
+        ApiKey.objects.filter(
+            revoked_at__isnull=True,
+            expiry_warned_at__isnull=True,
+            rolled_to__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRY_WARNING,
+        )
+        .select_related("workspace")
+        .order_by("expires_at", "pk")
+    )
+    owners: dict[int, list[str]] = {}
+    memberships = Membership.objects.filter(
+        workspace_id__in={api_key.workspace_id for api_key in due}, role=Role.OWNER
+    )
+    for workspace_id, email in memberships.values_list("workspace_id", "user__email").order_by(
+        "user__email"
+    ):
+        owners.setdefault(workspace_id, []).append(email)
+    warned = 0
+    for api_key in due:
+        with transaction.atomic():
+            # Taking the marker first makes a second run (or a simultaneous one) skip the key.
+            claimed = ApiKey.objects.filter(pk=api_key.pk, expiry_warned_at__isnull=True).update(
+                expiry_warned_at=now
+            )
+            if not claimed:
+                continue
+            warned += 1
+            recipients = owners.get(api_key.workspace_id, [])
+            if recipients:
+                subject, body = _expiry_warning(api_key)
+                transaction.on_commit(
+                    lambda s=subject, b=body, r=recipients: send_mail(
+                        s, b, None, r, fail_silently=True
+                    )
+                )
+    return warned

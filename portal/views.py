@@ -1,5 +1,7 @@
 """Pages that span apps: the Overview, sign-up, a new workspace, Plan & usage, Developers."""
 
+from datetime import UTC, timedelta
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.decorators import ratelimit
@@ -16,16 +19,78 @@ from accounts.decorators import workspace_required
 from accounts.forms import NewWorkspaceForm, SignUpForm, add_service_errors
 from accounts.middleware import SESSION_KEY
 from accounts.plans import PLAN_FEATURES, Plan
-from api.ratelimit import usage_today
-from apikeys.selectors import api_keys_active
+from api.usage import key_usage_days
+from core.charts import bars
 from core.net import plain_http_allowed
 from portal import services
+from portal.attention import attention
+
+# The Overview's entries: label, figure of ``portal.attention.Attention``, the list it links
+# to with the filter that shows exactly what was counted, and what a row of it is.
+ATTENTION_ENTRIES = (
+    ("Below reorder point", "below_reorder_point", "inventory:levels",
+     "below_reorder_point=on", "Stock levels with less on hand than their reorder point."),
+    ("Purchase orders due", "purchase_orders_due", "purchasing:orders",
+     "due=on", "Ordered or partly received, expected today or earlier (UTC)."),
+    ("Listings in error", "listings_in_error", "saleschannels:listings",
+     "state=error", "Listings a channel refused, with its reason."),
+    ("Failing webhook endpoints", "failing_endpoints", "webhooks:list",
+     "failing=on", "Failing now, or stopped by Salync after failing."),
+)  # fmt: skip
 
 
 @workspace_required
+@require_safe
 def home(request):
-    """The signed-in landing page; ``LoginRequiredMiddleware`` sends visitors to log in."""
-    return render(request, "portal/home.html", {"entitlements": request.workspace.entitlements})
+    """The Overview: a new workspace's first steps, then what needs attention today, each with
+    its count and a link to the list filtered to it (one query for all of it)."""
+    entitlements = request.workspace.entitlements
+    figures = attention(request.workspace, now=timezone.now())
+    entries = [
+        {
+            "label": label,
+            "count": getattr(figures, figure),
+            "help": help_text,
+            "url": f"{reverse(url_name)}?{query}",
+        }
+        for label, figure, url_name, query, help_text in ATTENTION_ENTRIES
+        # Webhooks are a Pro feature: without them or any endpoint the entry is noise.
+        if figure != "failing_endpoints" or entitlements.webhooks or figures.has_endpoints
+    ]
+    steps = [
+        {
+            "label": "Add a product",
+            "done": figures.has_product,
+            "url": reverse("inventory:product_new"),
+        },
+        {
+            "label": "Connect a channel",
+            "done": figures.has_channel,
+            "url": reverse("saleschannels:list"),
+        },
+        {
+            "label": "Generate an API key",
+            "done": figures.has_api_key,
+            "needs_api": True,
+            "url": reverse("apikeys:list" if entitlements.api else "portal:settings_plan"),
+        },
+    ]
+    # On Free the API step cannot be taken: it is shown and explained, but keeps nothing open.
+    open_steps = [
+        step
+        for step in steps
+        if not step["done"] and (entitlements.api or not step.get("needs_api"))
+    ]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "entitlements": entitlements,
+            "entries": entries,
+            "needs_attention": figures.needs_attention,
+            "steps": steps if open_steps else [],
+        },
+    )
 
 
 @login_not_required
@@ -67,32 +132,46 @@ def workspace_create(request):
     return render(request, "portal/workspace_create.html", {"form": form})
 
 
+USAGE_DAYS = 7
+
+
 @workspace_required
+@require_safe
 def settings_plan(request):
+    """Plan & usage: the plan and its limits, today's requests per key, and the last seven UTC
+    days per key as a stacked bar chart with its table."""
     plans = [{"plan": Plan(plan), "features": features} for plan, features in PLAN_FEATURES.items()]
     entitlements = request.workspace.entitlements
-    key_usage = []
+    context = {"entitlements": entitlements, "plans": plans, "settings_section": "plan"}
     if entitlements.api:
-        keys = api_keys_active(request.workspace)
-        used = usage_today(keys)
-        key_usage = [
-            {
-                "key": key,
-                "used": used[key.pk],
-                "left": max(0, entitlements.daily_limit - used[key.pk]),
-            }
-            for key in keys
-        ]
-    return render(
-        request,
-        "portal/plan.html",
-        {
-            "entitlements": entitlements,
-            "plans": plans,
-            "key_usage": key_usage,
-            "settings_section": "plan",
-        },
-    )
+        today = timezone.now().astimezone(UTC).date()
+        days = [today - timedelta(days=back) for back in range(USAGE_DAYS - 1, -1, -1)]
+        history = key_usage_days(request.workspace, days)
+        labels = [f"{day.day} {day:%b}" for day in days]
+        totals = [sum(counts[i] for _, counts in history) for i in range(USAGE_DAYS)]
+        context |= {
+            "key_usage": [
+                {
+                    "key": key,
+                    "used": counts[-1],
+                    "left": max(0, entitlements.daily_limit - counts[-1]),
+                }
+                for key, counts in history
+                if key.is_active
+            ],
+            "week_days": labels,
+            "week_rows": [
+                {"key": key, "counts": counts, "total": sum(counts)} for key, counts in history
+            ],
+            "week_totals": totals,
+            "week_total": sum(totals),
+            "week_chart_title": (
+                f"API requests per day over the last {USAGE_DAYS} days (UTC), stacked by key: "
+                f"{sum(totals):,} in all, {totals[-1]:,} today."
+            ),
+            "week_chart": bars(labels, [(str(key), counts) for key, counts in history]),
+        }
+    return render(request, "portal/plan.html", context)
 
 
 def api_base_url(request) -> str:
@@ -103,6 +182,7 @@ def api_base_url(request) -> str:
 
 
 @login_not_required
+@require_safe
 def developers(request):
     """The seed's API reference, made true for this install: real URL, limits and examples."""
     plans = [

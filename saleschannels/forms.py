@@ -1,8 +1,11 @@
-"""Settings → Channels forms. Their fields' labels are contract copy (SPEC §4)."""
+"""The Channels pages' forms: connecting and configuring a channel (Settings → Channels) and
+publishing a variant on one. Their fields' labels are contract copy (SPEC §4)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
-from inventory.models import Location
+from core.errors import DomainError
+from inventory.models import Location, Variant
 from saleschannels.connectors import registry
 from saleschannels.limits import MAX_STOCK_BUFFER
 
@@ -47,3 +50,30 @@ class ChannelConnectForm(ChannelSettingsForm):
     )
 
     field_order = ["type", "name", "locations", "stock_buffer"]
+
+
+class ListingPublishForm(forms.Form):
+    """The variant to publish: one of the workspace's not yet listed on the channel."""
+
+    variant = forms.ModelChoiceField(
+        label="Variant",
+        queryset=Variant.objects.none(),
+        empty_label="Choose a variant",
+        help_text="Its listing is pending until the sync publishes it, moments later.",
+    )
+
+    def __init__(self, *args, variants, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["variant"]
+        field.queryset = variants
+        field.label_from_instance = _variant_label
+
+    def add_service_errors(self, error: ValidationError | DomainError) -> None:
+        """The service's refusal beside the variant: every message it gives is about it."""
+        messages = error.messages if isinstance(error, ValidationError) else [error.message]
+        self.add_error("variant", messages)
+
+
+def _variant_label(variant: Variant) -> str:
+    name = f"{variant.product.name} — {variant.name}" if variant.name else variant.product.name
+    return f"{variant.sku} · {name}"

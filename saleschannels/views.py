@@ -1,29 +1,19 @@
-"""Settings → Channels: the channels with their status and listing counts, "Connect channel"
-and each channel's settings. Members read; owners and admins change (the services write)."""
+"""The Channels pages (SPEC §4): the channels with their listing counts, each channel's page
+with its listings by state, "Publish variant" and "Sync now", and the listings across channels;
+under Settings → Channels, "Connect channel" and each channel's settings. Members read; owners
+and admins change, through ``saleschannels.services``."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import manager_required, manager_required_for_writes
-from saleschannels import services
+from saleschannels import page_queries, services
 from saleschannels.connectors import registry
-from saleschannels.forms import ChannelConnectForm, ChannelSettingsForm
+from saleschannels.errors import AlreadyListed
+from saleschannels.forms import ChannelConnectForm, ChannelSettingsForm, ListingPublishForm
 from saleschannels.models import Channel, ListingState
-
-
-def _channels(workspace):
-    counts = {
-        state: Count("listings", filter=Q(listings__state=state)) for state in ListingState.values
-    }
-    return (
-        Channel.objects.filter(workspace=workspace)
-        .annotate(**{f"{state}_count": count for state, count in counts.items()})
-        .prefetch_related("locations")
-        .order_by("name")
-    )
 
 
 @manager_required_for_writes
@@ -47,19 +37,14 @@ def channels(request):
         else:
             messages.success(request, f"Connected “{channel.name}”.")
             return redirect("saleschannels:list")
-    rows = [
-        {
-            "channel": channel,
-            "label": registry.label(channel.type),
-            "simulated": registry.is_simulated(channel.type),
-            "counts": {state: getattr(channel, f"{state}_count") for state in ListingState.values},
-        }
-        for channel in _channels(workspace)
-    ]
     return render(
         request,
         "saleschannels/list.html",
-        {"rows": rows, "form": form, "settings_section": "channels"},
+        {
+            "rows": page_queries.channel_rows(workspace, locations=True),
+            "form": form,
+            "settings_section": "channels",
+        },
     )
 
 
@@ -91,5 +76,129 @@ def channel_edit(request, pk):
             "simulated": registry.is_simulated(channel.type),
             "form": form,
             "settings_section": "channels",
+        },
+    )
+
+
+SECTION = "channels"
+
+
+def _state(request) -> str:
+    """The ``state`` filter of the query string; anything but a listing state means all."""
+    state = request.GET.get("state", "")
+    return state if state in page_queries.STATES else ""
+
+
+def _state_links(counts: dict[str, int], chosen: str) -> list[dict]:
+    """The "All" and per-state filter links, each with its count."""
+    links = [{"state": "", "label": "All", "count": sum(counts.values()), "current": not chosen}]
+    links += [
+        {"state": state, "label": label, "count": counts[state], "current": state == chosen}
+        for state, label in ListingState.choices
+    ]
+    return links
+
+
+@manager_required_for_writes
+@require_http_methods(["GET"])
+def channel_overview(request):
+    """The channels with their status and listing counts, each linking to its page."""
+    return render(
+        request,
+        "saleschannels/channels.html",
+        {"rows": page_queries.channel_rows(request.workspace), "section": SECTION},
+    )
+
+
+def _channel_page(request, row: dict, *, publish_form: ListingPublishForm | None = None):
+    """A channel's page: its facts, its listings (filtered by ``state``) and, for owners and
+    admins, "Publish variant" and "Sync now"."""
+    channel = row["channel"]
+    state = _state(request)
+    if publish_form is None and request.membership.can_manage:
+        publish_form = ListingPublishForm(variants=page_queries.publishable_variants(channel))
+    return render(
+        request,
+        "saleschannels/detail.html",
+        {
+            **row,
+            "state": state,
+            "state_links": _state_links(row["counts"], state),
+            "listings": page_queries.listings_page(
+                request.workspace,
+                channel=channel,
+                state=state,
+                page_number=request.GET.get("page"),
+            ),
+            "publish_form": publish_form,
+            "section": SECTION,
+        },
+    )
+
+
+@manager_required_for_writes
+@require_http_methods(["GET"])
+def channel_detail(request, pk):
+    """A channel, its listings by state with their error messages, and its commands."""
+    return _channel_page(request, page_queries.channel_get(request.workspace, pk))
+
+
+@manager_required
+@require_POST
+def listing_publish(request, pk):
+    """List the chosen variant ("Publish variant"); the sync publishes it right after."""
+    row = page_queries.channel_get(request.workspace, pk)
+    channel = row["channel"]
+    form = ListingPublishForm(request.POST, variants=page_queries.publishable_variants(channel))
+    if form.is_valid():
+        variant = form.cleaned_data["variant"]
+        try:
+            services.listing_publish(channel=channel, variant=variant)
+        except (ValidationError, AlreadyListed) as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Published {variant.sku} on {channel.name}: the listing is pending until the "
+                "sync publishes it, in a few seconds. Reload this page to see the result.",
+            )
+            return redirect("saleschannels:channel", channel.pk)
+    return _channel_page(request, row, publish_form=form)
+
+
+@manager_required
+@require_POST
+def channel_sync(request, pk):
+    """Sync every listing of the channel again, each quantity pushed again ("Sync now")."""
+    channel = page_queries.channel_get(request.workspace, pk)["channel"]
+    count = services.channel_sync_now(channel=channel)
+    if count:
+        listings = "1 listing" if count == 1 else f"{count} listings"
+        messages.success(
+            request,
+            f"Syncing {listings} on {channel.name}: each is published or updated and its "
+            "quantity pushed again, in a few seconds. Reload this page to see the result.",
+        )
+    else:
+        messages.info(request, f"{channel.name} has no listings yet: nothing to sync.")
+    return redirect("saleschannels:channel", channel.pk)
+
+
+@manager_required_for_writes
+@require_http_methods(["GET"])
+def listings(request):
+    """The listings across every channel, filtered by state (the Overview links to
+    ``?state=error``)."""
+    state = _state(request)
+    return render(
+        request,
+        "saleschannels/listings.html",
+        {
+            "state": state,
+            "state_links": _state_links(page_queries.state_counts(request.workspace), state),
+            "listings": page_queries.listings_page(
+                request.workspace, state=state, page_number=request.GET.get("page")
+            ),
+            "section": SECTION,
         },
     )

@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("apikeys.urls")),
+    path("", include("inventory.urls")),
+    path("", include("purchasing.urls")),
     path("", include("saleschannels.urls")),
     path("", include("webhooks.urls")),
     path("api/v1/", include((API_V1, NAMESPACE))),

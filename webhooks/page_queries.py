@@ -6,16 +6,25 @@ import json
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, IntegerField, Max, OuterRef, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from core.models import DomainEvent
-from webhooks.delivery import MAX_ATTEMPTS, body_of
+from webhooks.delivery import GONE_REASON, MAX_ATTEMPTS, body_of
 from webhooks.models import Attempt, Delivery, Endpoint
 
 RATE_WINDOW = timedelta(hours=24)
 LOG_PAGE_SIZE = 50
+
+
+def endpoint_failing() -> Q:
+    """Endpoints that need their owner: failing now (enabled, no success since a failure), or
+    disabled by Salync (410 Gone, or five days of failures), not those a member switched off.
+
+    A member's disable or enable clears ``failing_since``; Salync's own disable keeps it, but a
+    410 on the first failure disables before any was recorded, hence its reason too."""
+    return Q(failing_since__isnull=False) | Q(enabled=False, disabled_reason=GONE_REASON)
 
 
 def endpoint_get(workspace, pk: int) -> Endpoint:
@@ -28,16 +37,18 @@ def _count(attempts, **filters):
     return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), 0)
 
 
-def endpoint_rows(workspace, *, now: datetime) -> list[dict]:
-    """Every endpoint of the workspace (one query): its columns, attempts and 2xx answers over
-    the last 24 hours, and its newest delivery's status and time."""
+def endpoint_rows(workspace, *, now: datetime, failing: bool = False) -> list[dict]:
+    """Every endpoint of the workspace (one query), or only the failing ones: its columns,
+    attempts and 2xx answers over the last 24 hours, and its newest delivery's status and time."""
     attempts = Attempt.objects.filter(
         delivery__endpoint_id=OuterRef("pk"), created_at__gte=now - RATE_WINDOW
     )
     newest = Delivery.objects.filter(endpoint_id=OuterRef("pk")).order_by("-pk")
+    endpoints = Endpoint.objects.filter(workspace=workspace)
+    if failing:
+        endpoints = endpoints.filter(endpoint_failing())
     rows = (
-        Endpoint.objects.filter(workspace=workspace)
-        .annotate(
+        endpoints.annotate(
             attempts_24h=_count(attempts),
             succeeded_24h=_count(attempts, status_code__gte=200, status_code__lt=300),
             last_status=Subquery(newest.values("status")[:1]),

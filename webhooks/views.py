@@ -43,8 +43,10 @@ def _status(endpoint: dict, entitled: bool) -> dict:
 @manager_required_for_writes
 @require_http_methods(["GET", "POST"])
 def endpoints(request):
-    """The endpoints; owners and admins of a plan with webhooks add one below them."""
+    """The endpoints (``?failing=on``: only the failing ones, as the Overview counts them);
+    owners and admins of a plan with webhooks add one below them."""
     workspace = request.workspace
+    failing = request.GET.get("failing") == "on"
     entitled = workspace.entitlements.webhooks
     form = EndpointForm(request.POST or None)
     if request.method == "POST":
@@ -59,13 +61,14 @@ def endpoints(request):
                 return redirect("webhooks:detail", endpoint.pk)
     rows = [
         {**row, "status": _status(row, entitled)}
-        for row in page_queries.endpoint_rows(workspace, now=timezone.now())
+        for row in page_queries.endpoint_rows(workspace, now=timezone.now(), failing=failing)
     ]
     return render(
         request,
         "webhooks/list.html",
         {
             "rows": rows,
+            "failing": failing,
             "form": form,
             "entitled": entitled,
             "entitlements": workspace.entitlements,
@@ -93,8 +96,6 @@ def _detail(request, endpoint, *, secret=None, retry_form=None):
     previous_until = endpoint.previous_secret_expires_at
     if not endpoint.previous_secret or not previous_until or previous_until <= timezone.now():
         previous_until = None
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "webhooks/detail.html",
@@ -110,7 +111,6 @@ def _detail(request, endpoint, *, secret=None, retry_form=None):
             "filtered": bool(chosen.get("status") or chosen.get("event_type")),
             "log": log,
             "filters": filters,
-            "filter_query": query.urlencode(),
             "retry_form": retry_form or RetryFailedForm(),
             "max_attempts": MAX_ATTEMPTS,
             "settings_section": SECTION,

@@ -163,6 +163,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.purge_old_events",
         "schedule": timedelta(hours=6),
     },
+    "end-rolled-api-keys": {
+        "task": "apikeys.tasks.end_rolled_keys",
+        "schedule": timedelta(minutes=5),
+    },
+    "warn-expiring-api-keys": {
+        "task": "apikeys.tasks.warn_expiring_keys",
+        "schedule": timedelta(hours=1),
+    },
+    # Plan & usage's history: today's per-key counters, copied from the cache to the database.
+    "flush-key-usage": {
+        "task": "api.tasks.flush_key_usage",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------

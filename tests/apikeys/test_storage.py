@@ -187,7 +187,8 @@ def test_a_database_dump_holds_no_usable_key(growth, make_key):
     page = client.get("/settings/api-keys/").content.decode()
     token = re.search(r'name="form_token" value="([^"]+)"', page).group(1)
     response = client.post(
-        "/settings/api-keys/", {"name": "ERP", "access": "read_write", "form_token": token}
+        "/settings/api-keys/",
+        {"name": "ERP", "access": "read_write", "expires": "never", "form_token": token},
     )
     raw_key = FULL_KEY.search(response.content.decode()).group()
     revoked, revoked_raw = make_key("Old")

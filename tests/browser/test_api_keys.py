@@ -1,5 +1,6 @@
-"""Settings → API Keys in the browser: generate a key, copy it once, use it, never see it again,
-revoke it, and see the API refuse it. Elements are found by role and label (SPEC §4 copy)."""
+"""Settings → API Keys in the browser: generate a key, copy it once, use it, be asked before
+leaving until "Done — I've saved it", never see it again, revoke it, and see the API refuse it.
+Elements are found by role and label (SPEC §4 copy)."""
 
 import re
 
@@ -70,7 +71,15 @@ def test_generate_copy_use_hide_and_revoke_a_key(page: Page, context, live_serve
     assert response.status_code == 200, response.text
     assert response.json()["workspace"]["slug"] == workspace.slug
 
-    page.goto("/settings/api-keys/")
+    # Until "Done", leaving the page asks first: the key will not be shown again.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Developers").click()
+    expect(key_field).to_have_value(shown_key)  # stayed
+    assert asked == ["beforeunload"]
+
+    page.get_by_role("button", name="Done — I've saved it").click()
+    expect(page.get_by_role("heading", name="API Keys", level=1)).to_be_visible()
     key_row = page.get_by_role("row", name=re.compile(rf"^{KEY_NAME}\b"))
     expect(key_row).to_contain_text(ApiKey.objects.get(workspace=workspace).prefix)
     expect(key_row).to_contain_text("Active")
@@ -83,6 +92,12 @@ def test_generate_copy_use_hide_and_revoke_a_key(page: Page, context, live_serve
     expect(page.get_by_text("fail at once")).to_be_visible()
     page.get_by_role("button", name="Revoke key", exact=True).click()
 
+    # Revoked keys leave the list for its "Revoked and expired" filter.
+    expect(page.get_by_text(f"Revoked “{KEY_NAME}”. Requests with it now fail.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(rf"^{KEY_NAME}\b"))).to_have_count(0)
+    page.get_by_role("navigation", name="Key status").get_by_role(
+        "link", name=re.compile(r"^Revoked and expired")
+    ).click()
     key_row = page.get_by_role("row", name=re.compile(rf"^{KEY_NAME}\b"))
     expect(key_row).to_contain_text("Revoked")
     expect(key_row.get_by_role("link", name=re.compile(r"^Revoke"))).to_have_count(0)

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.tasks import clear_expired_sessions
+from salync.celery import app
 from salync.settings.base import VAR_DIR, file_broker_options
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +37,11 @@ def environment_for_the_test_database() -> dict[str, str]:
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
-    """A worker started in an empty folder: whatever it writes outside var/ shows up there."""
+    """A worker started in an empty folder: whatever it writes outside var/ shows up there.
+
+    The queue is emptied first: on the file broker, every task the suite queued before this
+    test is still waiting, and the worker would work through all of them first."""
+    app.control.purge()
     log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
         [

@@ -3,15 +3,14 @@ does, and a delivery log page of 50 what a page of 2 does (each delivery with se
 """
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
 from core import events
 from core.models import DomainEvent
 from tests.factories import MembershipFactory, make_workspace
+from tests.pages import measure
 from webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
 
 pytestmark = pytest.mark.django_db
@@ -80,14 +79,6 @@ def build(name: str, *, endpoints: int, deliveries: int):
     client = Client()
     client.force_login(MembershipFactory(workspace=workspace, role=Role.OWNER).user)
     return client, made[0]
-
-
-def measure(client, path) -> tuple[str, list[str]]:
-    assert client.get(path).status_code == 200  # warm: the session's first write, caches
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    return response.content.decode(), [q["sql"] for q in queries.captured_queries]
 
 
 def test_a_list_of_50_endpoints_costs_what_2_do():
