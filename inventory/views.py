@@ -30,7 +30,7 @@ from inventory.forms import (
     filled_rows,
 )
 from inventory.limits import MAX_VARIANTS
-from inventory.models import SourceType, Status
+from inventory.models import Product, SourceType, Status
 from inventory.serializers import (
     ProductCreateSerializer,
     ProductUpdateSerializer,
@@ -59,13 +59,21 @@ def products(request):
     page = page_queries.products_page(
         request.workspace, search=search, status=status, page_number=request.GET.get("page")
     )
+    filtered = bool(search) or status != Status.ACTIVE
+    # An empty active list says "No products yet" only when nothing is archived either.
+    all_archived = (
+        not page.object_list
+        and not filtered
+        and Product.objects.filter(workspace=request.workspace, status=Status.ARCHIVED).exists()
+    )
     return render(
         request,
         "inventory/products.html",
         {
             "page": page,
             "filters": filters,
-            "filtered": bool(search) or status != Status.ACTIVE,
+            "filtered": filtered,
+            "all_archived": all_archived,
             "section": PRODUCTS,
         },
     )

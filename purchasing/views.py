@@ -8,7 +8,7 @@ which is what a seller writing an order to a supplier means; drafts are the API'
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import manager_required, manager_required_for_writes
 from core.errors import InvalidState
@@ -24,7 +24,7 @@ from purchasing.forms import (
     error_dict,
 )
 from purchasing.limits import MAX_ORDER_LINES
-from purchasing.models import OPEN_STATUSES, PurchaseOrder
+from purchasing.models import OPEN_STATUSES, OrderStatus, PurchaseOrder
 
 ORDERS, SUPPLIERS = "purchase_orders", "suppliers"
 LINES_PREFIX = "lines"
@@ -147,6 +147,7 @@ def _order_context(request, order, *, lines=None, receive_form=None) -> dict:
         "outstanding": sum(line.outstanding for line in lines),
         "receive_form": receive_form or (ReceiveForm(lines=lines) if receivable else None),
         "cancellable": request.membership.can_manage and order.status in services.CANCELLABLE,
+        "placeable": request.membership.can_manage and order.status == OrderStatus.DRAFT,
         "section": ORDERS,
     }
 
@@ -204,6 +205,22 @@ def order_receive(request, pk):
             return redirect("purchasing:order", order.pk)
     context = _order_context(request, order, lines=lines, receive_form=form)
     return render(request, "purchasing/receive.html", context)
+
+
+@manager_required
+@require_POST
+def order_place(request, pk):
+    """Send a draft (one made over the API, say): its quantities start counting as incoming."""
+    order = page_queries.order_get(request.workspace, pk)
+    try:
+        services.purchase_order_place(order=order)
+    except InvalidState as error:  # placed or cancelled meanwhile
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Placed {order.number}: its quantities now count as incoming stock."
+        )
+    return redirect("purchasing:order", order.pk)
 
 
 @manager_required

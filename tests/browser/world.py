@@ -131,6 +131,7 @@ SCREENS = [
     Screen("/purchase-orders/new/", OWNER),
     Screen("/purchase-orders/{order}/", OWNER),
     Screen("/purchase-orders/{order}/receive/", OWNER),
+    Screen("/purchase-orders/{draft_order}/", OWNER),
     Screen("/purchase-orders/{order}/cancel/", OWNER),
     Screen("/suppliers/", OWNER),
     Screen("/suppliers/new/", OWNER),
@@ -200,6 +201,7 @@ POST_ONLY_ROUTES = {
         "/settings/webhooks/{endpoint}/deliveries/{delivery}/resend/"
     ),
     "products/<int:pk>/unarchive/": "/products/{archived_product}/unarchive/",
+    "purchase-orders/<int:pk>/place/": "/purchase-orders/{draft_order}/place/",
     "channels/<int:pk>/publish/": "/channels/{channel}/publish/",
     "channels/<int:pk>/sync/": "/channels/{channel}/sync/",
 }
@@ -435,7 +437,7 @@ def seed_stock(workspace, owner, channel) -> dict:
             workspace=workspace, supplier=supplier, location=overflow, lines=lines
         )
     )
-    purchase_order_create(
+    draft = purchase_order_create(
         workspace=workspace,
         supplier=supplier,
         location=overflow,
@@ -456,6 +458,7 @@ def seed_stock(workspace, owner, channel) -> dict:
     return {
         "product": products[0].pk,
         "archived_product": archived.pk,
+        "draft_order": draft.pk,
         "unlisted_variant": first[1].pk,
         "level": level.pk,
         "supplier": supplier.pk,

@@ -117,6 +117,14 @@ def test_an_empty_workspace_gets_the_empty_state_with_new_product(owner_client):
     assert page.count('href="/products/new/"') == 1
 
 
+def test_a_workspace_whose_products_are_all_archived_is_pointed_at_them(owner_client, workspace):
+    product_archive(product=tee(workspace))
+    page = owner_client.get("/products/").content.decode()
+    assert "No products yet." not in page
+    assert "every product is archived" in page
+    assert 'href="?status=archived"' in page
+
+
 # --- New product ------------------------------------------------------------------------------
 
 

@@ -271,6 +271,25 @@ def test_the_cancel_page_names_the_order_and_the_consequence(seller, shop, order
     )
 
 
+def test_a_draft_is_placed_from_its_page_once(seller, shop):
+    draft = make_order(shop.workspace, [(shop.crew_m, 6)], status=OrderStatus.DRAFT)
+    page = seller.get(f"/purchase-orders/{draft.pk}/").content.decode()
+    assert ">Place order</button>" in page
+    assert ">Receive</button>" not in page
+
+    response = seller.post(f"/purchase-orders/{draft.pk}/place/")
+
+    draft.refresh_from_db()
+    assert draft.status == OrderStatus.ORDERED
+    page = seller.get(response.url).content.decode()
+    assert f"Placed {draft.number}: its quantities now count as incoming stock." in page
+    assert ">Place order</button>" not in page
+    assert ">Receive</button>" in page
+    again = text(seller.post(f"/purchase-orders/{draft.pk}/place/", follow=True))
+    assert "is ordered, not a draft." in again
+    assert seller.get(f"/purchase-orders/{draft.pk}/place/").status_code == 405
+
+
 def test_a_member_reads_the_order_and_is_refused_every_write(reader, shop, order):
     page = reader.get(f"/purchase-orders/{order.pk}/").content.decode()
     assert "MER-CREW-M" in page
@@ -280,6 +299,7 @@ def test_a_member_reads_the_order_and_is_refused_every_write(reader, shop, order
 
     assert receive(reader, order, [1, 0]).status_code == 403
     assert reader.post(f"/purchase-orders/{order.pk}/cancel/").status_code == 403
+    assert reader.post(f"/purchase-orders/{order.pk}/place/").status_code == 403
     assert reader.post(NEW, order_body(shop, [("MER-CREW-M", "1", "1")])).status_code == 403
     assert reader.post("/suppliers/new/", {"name": "X", "currency": "EUR"}).status_code == 403
     edit = f"/suppliers/{shop.supplier.pk}/edit/"
