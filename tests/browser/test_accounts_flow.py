@@ -10,16 +10,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role, User
 from accounts.plans import Plan
+from tests.browser.steps import log_in
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, WorkspaceFactory
 
 LOGIN_PATH = re.compile(r"/login/(\?.*)?$")
-
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def workspace_heading(page: Page, name: str):

@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role
 from accounts.plans import Plan
 from apikeys.models import ApiKey
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory
 
 KEY_NAME = "ERP integration"
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
@@ -29,13 +30,6 @@ def call_api(live_server, raw_key) -> requests.Response:
     return requests.get(
         f"{live_server.url}/api/v1/", headers={"Authorization": f"Bearer {raw_key}"}, timeout=10
     )
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.browser

@@ -13,7 +13,8 @@ from saleschannels import sync
 from saleschannels.connectors.amazon import NO_GTIN
 from saleschannels.models import Listing, ListingState
 from tests.browser.a11y import assert_no_serious_violations
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, ProductFactory, make_workspace
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory, ProductFactory, make_workspace
 
 SKU = "LAMP-1"
 GTIN = "4006381333931"
@@ -42,13 +43,6 @@ def coalesced(monkeypatch):
         tasks.sync_variant, "apply_async", lambda args, countdown: due.append(args[0])
     )
     return due
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def work_the_queue(queued: list[tuple[list[int], bool]]) -> None:

@@ -8,17 +8,11 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from accounts.models import Membership, Role
+from tests.browser.steps import log_in
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 
 LINK = re.compile(r"https?://[^\s]+/invitations/[A-Za-z0-9_-]+/")
 INVITEE, INVITEE_PASSWORD = "ann.invited@example.com", "tall-Ocean-lantern-42"
-
-
-def log_in(page: Page, email: str, password: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.browser

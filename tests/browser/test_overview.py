@@ -16,16 +16,10 @@ from api.models import ApiKeyUsageDay
 from inventory.models import Reason
 from inventory.services import Actor, location_default, product_create, stock_adjust
 from tests.browser.a11y import assert_no_serious_violations
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, make_key, make_workspace
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory, make_key, make_workspace
 
 PHONE = {"width": 360, "height": 800}
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def assert_no_page_scroll(page: Page) -> None:

@@ -12,14 +12,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from inventory.models import StockAdjustment, StockLevel
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory
 
 
 def fill_variant(page: Page, number: int, **fields: str) -> None:

@@ -10,17 +10,11 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from inventory.models import StockLevel
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, ProductFactory, make_workspace
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory, ProductFactory, make_workspace
 from tests.purchasing.factories import make_order
 
 SKU = "TEE-RED"
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def expect_status(page: Page, status: str) -> None:

@@ -13,7 +13,8 @@ from standardwebhooks.webhooks import Webhook
 from accounts.models import Role
 from accounts.plans import Plan
 from core import events
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory
+from tests.browser.steps import log_in
+from tests.factories import MembershipFactory
 from webhooks import delivery
 from webhooks.models import Delivery, DeliveryStatus, Endpoint
 
@@ -28,13 +29,6 @@ def queued(monkeypatch):
     sent: list[int] = []
     monkeypatch.setattr(tasks.deliver, "apply_async", lambda args, **kwargs: sent.append(args[0]))
     return sent
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 def work_the_queue(queued: list[int]) -> None:
