@@ -45,20 +45,22 @@ class Chart:
     plot_bottom: int = PLOT_BOTTOM
 
 
-def _nice_top(peak: int) -> int:
-    """The scale's top: 1, 2 or 5 times a power of ten, at or above the peak."""
-    step = 1
-    while True:
-        for factor in (1, 2, 5):
-            if factor * step >= peak:
-                return factor * step
+def _scale(peak: int) -> tuple[int, int]:
+    """The scale's top and step: about four steps of 1, 2 or 5 times a power of ten (whole
+    units, so every label is a whole number), the top at or above the peak."""
+    step, factors = 1, (1, 2, 5)
+    while step * 4 < peak:
+        for factor in factors:
+            if factor * step * 4 >= peak:
+                return -(-peak // (factor * step)) * factor * step, factor * step
         step *= 10
+    return max(step, -(-peak // step) * step), step
 
 
 def bars(labels: list[str], series: list[tuple[str, list[int]]]) -> Chart:
     """A bar per label; each series adds a segment to every bar (values below 0 count as 0)."""
     totals = [sum(max(0, values[i]) for _, values in series) for i in range(len(labels))]
-    top = _nice_top(max(totals, default=0) or 1)
+    top, step = _scale(max(totals, default=0) or 1)
     plot_height = PLOT_BOTTOM - PLOT_TOP
     slot = (PLOT_RIGHT - PLOT_LEFT) / max(1, len(labels))
     every = max(1, -(-len(labels) // MAX_LABELS))
@@ -82,6 +84,9 @@ def bars(labels: list[str], series: list[tuple[str, list[int]]]) -> Chart:
                 segments=segments,
             )
         )
-    grid = [(top * n // 4, round(PLOT_BOTTOM - plot_height * n / 4, 2)) for n in range(5)]
+    grid = [
+        (value, round(PLOT_BOTTOM - plot_height * value / top, 2))
+        for value in range(0, top + 1, step)
+    ]
     legend = [(name, index % COLOURS) for index, (name, _) in enumerate(series)]
     return Chart(bars=chart_bars, series=legend, grid=grid)

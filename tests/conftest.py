@@ -4,6 +4,7 @@ from django.db import connection
 
 from accounts.models import Role
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+from tests.medusa_server import medusa  # noqa: F401 (fixture)
 from tests.receivers import fake_dns, receiver, receiver6  # noqa: F401 (fixtures)
 
 

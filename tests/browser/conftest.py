@@ -7,6 +7,7 @@ keep it from reaching for the (closed) internet.
 import os
 
 import pytest
+from django.test import override_settings
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -69,3 +70,10 @@ def page(context):
     page.set_default_timeout(TIMEOUT_MS)
     yield page
     page.close()
+
+
+@pytest.fixture
+def loopback_http():
+    """The live server speaks plain HTTP on 127.0.0.1; the API reads this setting per request."""
+    with override_settings(SALYNC_ALLOW_LOOPBACK_HTTP=True):
+        yield

@@ -9,9 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 import time_machine
-from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
@@ -19,24 +17,12 @@ from accounts.plans import Plan
 from apikeys import tasks
 from apikeys.models import Access, ApiKey
 from tests.browser.a11y import assert_no_serious_violations
+from tests.browser.steps import call_api
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory
 
 KEY_NAME = "ERP sync"
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
 DONE = "Done — I've saved it"
-
-
-@pytest.fixture
-def loopback_http():
-    """The live server speaks plain HTTP on 127.0.0.1; the API reads this setting per request."""
-    with override_settings(SALYNC_ALLOW_LOOPBACK_HTTP=True):
-        yield
-
-
-def call_api(live_server, raw_key) -> requests.Response:
-    return requests.get(
-        f"{live_server.url}/api/v1/", headers={"Authorization": f"Bearer {raw_key}"}, timeout=10
-    )
 
 
 def key_row(page: Page):

@@ -5,31 +5,16 @@ Elements are found by role and label (SPEC §4 copy)."""
 import re
 
 import pytest
-import requests
-from django.test import override_settings
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
 from accounts.plans import Plan
 from apikeys.models import ApiKey
-from tests.browser.steps import log_in
+from tests.browser.steps import call_api, log_in
 from tests.factories import MembershipFactory
 
 KEY_NAME = "ERP integration"
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
-
-
-@pytest.fixture
-def loopback_http():
-    """The live server speaks plain HTTP on 127.0.0.1; the API reads this setting per request."""
-    with override_settings(SALYNC_ALLOW_LOOPBACK_HTTP=True):
-        yield
-
-
-def call_api(live_server, raw_key) -> requests.Response:
-    return requests.get(
-        f"{live_server.url}/api/v1/", headers={"Authorization": f"Bearer {raw_key}"}, timeout=10
-    )
 
 
 @pytest.mark.browser

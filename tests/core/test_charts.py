@@ -1,11 +1,13 @@
 """core.charts: the bar geometry the SVG template draws."""
 
+import pytest
+
 from core.charts import PLOT_BOTTOM, PLOT_TOP, bars
 
 
 def test_a_scale_of_round_numbers_above_the_peak():
     chart = bars(["a", "b"], [("stock", [3, 7])])
-    assert [value for value, _ in chart.grid] == [0, 2, 5, 7, 10]
+    assert [value for value, _ in chart.grid] == [0, 2, 4, 6, 8]
     assert chart.grid[0][1] == PLOT_BOTTOM
     assert chart.grid[-1][1] == PLOT_TOP
 
@@ -31,7 +33,17 @@ def test_series_stack_in_order_and_totals_add_up():
 def test_all_zero_and_negative_values_draw_nothing_and_keep_a_scale():
     chart = bars(["a", "b"], [("stock", [0, -3])])
     assert all(segment.height == 0 for bar in chart.bars for segment in bar.segments)
-    assert chart.grid[-1][0] == 1
+    assert [value for value, _ in chart.grid] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("peak", "labels"),
+    [(3, [0, 1, 2, 3]), (10, [0, 5, 10]), (2068, [0, 1000, 2000, 3000]), (99, [0, 50, 100])],
+)
+def test_every_scale_label_is_a_whole_number_and_the_top_covers_the_peak(peak, labels):
+    chart = bars(["a"], [("stock", [peak])])
+    assert [value for value, _ in chart.grid] == labels
+    assert chart.bars[0].segments[0].y >= PLOT_TOP
 
 
 def test_at_most_eight_day_labels_and_always_the_last():
