@@ -66,10 +66,15 @@ def test_generate_copy_use_hide_and_revoke_a_key(page: Page, context, live_serve
     assert shown_key not in page.content()
     assert FULL_KEY.search(page.content()) is None
 
+    # The confirmation opens in a <dialog> on the list; "Cancel" closes it and changes nothing.
     key_row.get_by_role("link", name=re.compile(r"^Revoke")).click()
-    expect(page.get_by_role("heading", name=f"Revoke “{KEY_NAME}”?", level=1)).to_be_visible()
-    expect(page.get_by_text("fail at once")).to_be_visible()
-    page.get_by_role("button", name="Revoke key", exact=True).click()
+    confirm = page.get_by_role("dialog", name=f"Revoke “{KEY_NAME}”?")
+    expect(confirm.get_by_text("fail at once")).to_be_visible()
+    confirm.get_by_role("button", name="Cancel", exact=True).click()
+    expect(confirm).to_be_hidden()
+    assert call_api(live_server, shown_key).status_code == 200
+    key_row.get_by_role("link", name=re.compile(r"^Revoke")).click()
+    confirm.get_by_role("button", name="Revoke key", exact=True).click()
 
     # Revoked keys leave the list for its "Revoked and expired" filter.
     expect(page.get_by_text(f"Revoked “{KEY_NAME}”. Requests with it now fail.")).to_be_visible()
