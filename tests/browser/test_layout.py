@@ -130,13 +130,18 @@ def test_the_axe_check_finds_a_violation(page: Page, live_server):
 
 @pytest.mark.browser
 def test_revoke_is_reachable_on_a_phone(page: Page, context, live_server):
-    """The keys table may scroll in its box, but every Revoke button can be reached and used."""
+    """The keys table may scroll in its box, but every Revoke button can be reached and used:
+    its confirmation dialog fits the phone, its button in view."""
     world = seed_world()
     log_in(context, live_server, *world["people"][OWNER])
     page.set_viewport_size(PHONE)
     page.goto("/settings/api-keys/")
     page.get_by_role("link", name=f"Revoke {KEY_NAMES[-1]}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Revoke “{KEY_NAMES[-1]}”?")
+    confirm = page.get_by_role("dialog", name=f"Revoke “{KEY_NAMES[-1]}”?")
+    expect(confirm.get_by_role("button", name="Revoke key", exact=True)).to_be_in_viewport()
+    box = confirm.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= PHONE["width"]
     assert_no_page_scroll(page, Screen(page.url, OWNER), PHONE)
 
 
