@@ -3,10 +3,9 @@ revoked one (also from a warm cached copy), the list's expiry badge and filter, 
 email 7 days before, once per key. Time moves with time-machine, never with sleeps."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -21,23 +20,11 @@ from apikeys.services import (
     api_key_revoke,
     api_key_roll,
 )
+from tests.apikeys.conftest import START
 from tests.factories import MembershipFactory, UserFactory
 
 LIST = "/settings/api-keys/"
 INACTIVE = "/settings/api-keys/?status=inactive"
-START = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock():
-    """Frozen at START; ``clock.move_to(START + …)`` moves it."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def growth(db):
-    return MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH)
 
 
 @pytest.fixture

@@ -69,12 +69,6 @@ def api_get(client, raw_key):
 
 
 @pytest.fixture
-def growth(db):
-    """An owner on the Growth plan."""
-    return MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH)
-
-
-@pytest.fixture
 def owner_page(growth):
     return signed_in(growth.user)
 

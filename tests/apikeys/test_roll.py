@@ -3,10 +3,9 @@ hours, then is revoked) and renaming one: the services, the API, the periodic ta
 pages agreeing on what works. Time moves with time-machine."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -22,24 +21,13 @@ from apikeys.services import (
     api_key_revoke,
     api_key_roll,
 )
+from tests.apikeys.conftest import START
 from tests.factories import MembershipFactory, UserFactory
 
 LIST = "/settings/api-keys/"
 INACTIVE = "/settings/api-keys/?status=inactive"
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
-START = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 GRACE = timedelta(hours=24)
-
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def growth(db):
-    return MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH)
 
 
 def signed_in(user):

@@ -14,20 +14,13 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Role
-from accounts.plans import Plan
 from apikeys.models import ApiKey
 from apikeys.services import api_key_authenticate, api_key_revoke
-from tests.factories import KeyFactory, MembershipFactory
+from tests.factories import KeyFactory
 
 KEY_FORMAT = re.compile(r"^slk_[A-Za-z0-9]{40}$")
 FULL_KEY = re.compile(r"slk_[A-Za-z0-9]{40}")
 PREFIX_LENGTH = 12
-
-
-@pytest.fixture
-def growth(db):
-    return MembershipFactory(role=Role.OWNER, workspace__plan=Plan.GROWTH)
 
 
 @pytest.fixture
