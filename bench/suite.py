@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 from bench import load, report
 from bench.load import BrokenRun, Server
 from salync.settings.env import CONFIGURATION
@@ -83,6 +85,7 @@ def environment(profile: Profile, server: str, redis_url: str) -> dict[str, str]
         DJANGO_SETTINGS_MODULE="bench.settings",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        SALYNC_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"{server}/{profile.database}",
         REDIS_URL=redis_url,

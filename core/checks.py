@@ -23,3 +23,11 @@ def require_shared_cache() -> None:
             f"The cache backend {backend} is not shared between processes, so rate limits "
             "and login throttling would be wrong. Set REDIS_URL (DEBUG is off)."
         )
+
+
+def require_encryption_keys() -> None:
+    """Refuse to start with encryption keys Fernet cannot use: a channel's stored key would
+    be unreadable only later, in a worker, far from the cause."""
+    from core.crypto import check_keys
+
+    check_keys()

@@ -1,10 +1,10 @@
 """The one outgoing HTTP client: webhook deliveries (SPEC §5.5) and live channels (§5.4).
 
-``post`` checks the URL again at send (``url_check``), connects only to the checked addresses
-(no second DNS lookup, so rebinding cannot switch the target), verifies TLS against the host
-name (SNI and certificate), never follows redirects, bounds the connect time, each read and the
-whole exchange, reads at most ``EXCERPT_BYTES`` of the answer, and reports every network
-failure as a ``Result`` in plain words rather than raising.
+``request`` (and ``post``) checks the URL again at send (``url_check``), connects only to the
+checked addresses (no second DNS lookup, so rebinding cannot switch the target), verifies TLS
+against the host name (SNI and certificate), never follows redirects, bounds the connect time,
+each read and the whole exchange, reads at most ``max_bytes`` of the answer, and reports every
+network failure as a ``Result`` in plain words rather than raising.
 
 Built on the standard library's ``http.client`` rather than ``requests``: nothing from the
 environment (proxies, ``.netrc`` credentials, CA overrides) can change where or how we send.
@@ -23,7 +23,9 @@ import certifi
 
 from core.urls_check import CheckedURL, UnsafeURL, policy_from_settings, url_check
 
-__all__ = ["CheckedURL", "Result", "UnsafeURL", "policy_from_settings", "post", "url_check"]
+__all__ = [
+    "CheckedURL", "Result", "UnsafeURL", "policy_from_settings", "post", "request", "url_check",
+]  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +39,10 @@ class Result:
     ok: bool  # a 2xx answer
     status_code: int | None  # None when no answer came
     duration_ms: int
-    excerpt: str = ""  # at most EXCERPT_BYTES of the answer's body, decoded leniently
+    excerpt: str = ""  # at most max_bytes of the answer's body, decoded leniently
     error: str = ""  # plain words for the delivery log; "" on success
     address: str = ""  # the address we connected to, if any
+    truncated: bool = False  # the body went on beyond max_bytes
 
 
 def _seconds(value: float) -> str:
@@ -139,20 +142,30 @@ def _failure_text(exc: BaseException, *, phase: str, connect: float, read: float
     return f"the request could not be sent: {exc.__class__.__name__}"
 
 
-def post(
+def post(url: str, *, body: bytes, headers: dict[str, str], **options) -> Result:
+    """POST ``body`` to ``url`` (a webhook delivery); see :func:`request`."""
+    return request("POST", url, body=body, headers=headers, **options)
+
+
+def request(
+    method: str,
     url: str,
     *,
-    body: bytes,
+    body: bytes = b"",
     headers: dict[str, str],
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     allow_private: bool,
     require_https: bool | None = None,
     deadline: float | None = None,
+    max_bytes: int = EXCERPT_BYTES,
+    user_agent: str = USER_AGENT,
 ) -> Result:
-    """POST ``body`` to ``url``; never raises for a refused URL or a network failure.
+    """Send ``method`` with ``body`` to ``url``; never raises for a refused URL or a network
+    failure.
 
     ``timeout`` is (connect, read) in seconds, read applying to each wait for data; ``deadline``
-    bounds the whole exchange (default: connect + read).
+    bounds the whole exchange (default: connect + read). At most ``max_bytes`` of the answer
+    are read (``Result.truncated`` says there was more).
     """
     connect_timeout, read_timeout = timeout
     started = time.monotonic()
@@ -163,11 +176,11 @@ def post(
     try:
         checked = url_check(url, allow_private=allow_private, require_https=require_https)
     except UnsafeURL as exc:
-        logger.info("webhook send refused: %s", exc.message)
+        logger.info("outgoing %s refused: %s", method, exc.message)
         return Result(ok=False, status_code=None, duration_ms=elapsed_ms(), error=exc.message)
 
     request_headers = {
-        "User-Agent": USER_AGENT,
+        "User-Agent": user_agent,
         **{k: v for k, v in headers.items() if k.lower() not in ("host", "content-length")},
         "Host": checked.host_header,
         "Content-Length": str(len(body)),
@@ -187,10 +200,12 @@ def post(
             try:
                 conn.connect()
                 phase = "send"
-                conn.request("POST", checked.target, body=body, headers=request_headers)
+                conn.request(method, checked.target, body=body, headers=request_headers)
                 phase = "read"
                 response = conn.getresponse()
-                excerpt = response.read(EXCERPT_BYTES).decode("utf-8", errors="replace")
+                content = response.read(max_bytes + 1)
+                truncated = len(content) > max_bytes
+                excerpt = content[:max_bytes].decode("utf-8", errors="replace")
                 status = response.status
             except (OSError, http.client.HTTPException, ValueError) as exc:
                 if watchdog.expired:
@@ -204,12 +219,12 @@ def post(
                 watchdog.forget()
                 conn.close()
             if 200 <= status < 300:
-                return Result(True, status, elapsed_ms(), excerpt, "", address)
+                return Result(True, status, elapsed_ms(), excerpt, "", address, truncated)
             if 300 <= status < 400:
                 error = f"your server answered {status}, a redirect (redirects are not followed)"
             else:
                 error = f"your server answered {status}"
-            return Result(False, status, elapsed_ms(), excerpt, error, address)
+            return Result(False, status, elapsed_ms(), excerpt, error, address, truncated)
     finally:
         watchdog.cancel()
     if watchdog.expired and not error:

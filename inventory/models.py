@@ -162,6 +162,7 @@ class SourceType(models.TextChoices):
     API_KEY = "api_key", "API key"
     USER = "user", "User"
     PURCHASE_ORDER = "purchase_order", "Purchase order"
+    CHANNEL_ORDER = "channel_order", "Channel order"
     SYSTEM = "system", "System"
 
 
@@ -182,6 +183,9 @@ class StockAdjustment(models.Model):
     source_id = models.BigIntegerField(null=True, blank=True)
     source_name = models.CharField(
         max_length=200, blank=True, help_text="The key's name or the user's email at the time."
+    )
+    source_reference = models.CharField(
+        max_length=100, blank=True, help_text="A channel order's id in its store."
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

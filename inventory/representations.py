@@ -300,7 +300,7 @@ LEVELS = _LevelRepresenter(LEVEL_COLUMNS, levels_represent)
 
 ADJUSTMENT_COLUMNS = (
     "id", "variant_id", "variant__sku", "location_id", "quantity", "on_hand_after", "reason",
-    "note", "source_type", "source_id", "source_name", "created_at",
+    "note", "source_type", "source_id", "source_name", "source_reference", "created_at",
 )  # fmt: skip
 
 
@@ -321,7 +321,8 @@ def adjustments_represent(rows: list[dict]) -> list[dict]:
                 "note": row["note"],
                 "source": {
                     "type": row["source_type"],
-                    "id": row["source_id"],
+                    # A channel order is named by the store's own id (SPEC §5.4).
+                    "id": row["source_reference"] or row["source_id"],
                     "name": row["source_name"],
                 },
                 "created_at": created_at,

@@ -4,6 +4,7 @@ answers through them: the API and the events build their dicts in
 ``inventory.representations``, and tests/inventory/test_representations.py holds the two to the
 same bytes for every endpoint and event."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from inventory.models import Location, Product, StockAdjustment, StockLevel, Variant
@@ -78,12 +79,24 @@ class StockLevelSerializer(serializers.ModelSerializer):
 
 # Named TypeEnum in the schema (settings' ENUM_NAME_OVERRIDES), as it was before other
 # components had a `type` enum of their own.
-SOURCE_TYPES = ["api_key", "user", "purchase_order", "system"]
+SOURCE_TYPES = ["api_key", "user", "purchase_order", "channel_order", "system"]
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "The key's, user's or purchase order's id; a channel order's id in its "
+        "store (a string such as order_01J…); null for the system.",
+    }
+)
+class SourceIdField(serializers.Field):
+    pass
 
 
 class SourceSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=SOURCE_TYPES)
-    id = serializers.IntegerField(allow_null=True)
+    id = SourceIdField(allow_null=True)
     name = serializers.CharField(help_text="The key's name or the user's email at the time.")
 
 
@@ -105,6 +118,6 @@ class StockAdjustmentSerializer(serializers.ModelSerializer):
     def get_source(self, adjustment) -> SourceSerializer:
         return {
             "type": adjustment.source_type,
-            "id": adjustment.source_id,
+            "id": adjustment.source_reference or adjustment.source_id,
             "name": adjustment.source_name,
         }

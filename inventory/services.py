@@ -43,6 +43,7 @@ class Actor:
     type: str
     id: int | None
     name: str
+    reference: str = ""  # another system's id of the source (a channel order's)
 
     @classmethod
     def api_key(cls, api_key) -> "Actor":
@@ -51,6 +52,11 @@ class Actor:
     @classmethod
     def user(cls, user) -> "Actor":
         return cls(SourceType.USER, user.pk, user.email)
+
+    @classmethod
+    def channel_order(cls, *, channel_id: int, order_id: str, name: str) -> "Actor":
+        """A live channel's order: ``id`` is the channel, ``reference`` the store's order id."""
+        return cls(SourceType.CHANNEL_ORDER, channel_id, name, order_id)
 
     @classmethod
     def system(cls, name: str = "Salync") -> "Actor":
@@ -417,6 +423,7 @@ def stock_apply(
             source_type=actor.type,
             source_id=actor.id,
             source_name=actor.name,
+            source_reference=actor.reference,
         )
         [represented] = ADJUSTMENTS.of([adjustment])
         events.event_record(workspace=workspace, type=events.STOCK_ADJUSTED, obj=represented)

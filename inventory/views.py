@@ -370,7 +370,10 @@ def level_adjust(request, pk):
 
 
 # A ledger entry's source document, by URL name: inventory imports neither app.
-SOURCE_PAGES = {SourceType.PURCHASE_ORDER: "purchasing:order"}
+SOURCE_PAGES = {
+    SourceType.PURCHASE_ORDER: "purchasing:order",
+    SourceType.CHANNEL_ORDER: "saleschannels:channel",  # source_id is the channel
+}
 
 
 def _source_url(entry: dict) -> str:

@@ -1,12 +1,12 @@
-"""Staff admin for channels and listings: read-only views, with "Sync now" going through the
-services. Channels hold no credentials yet; when a live connector adds them, they stay out of
-every admin field and repr."""
+"""Staff admin for channels, listings and the order lines live stores sold: read-only views,
+with "Sync now" going through the services. A live channel's key (``credentials``, encrypted)
+is in no admin field, list or search."""
 
 from django.contrib import admin, messages
 
 from core.admin import ReadOnlyAdmin
 from saleschannels import services, tasks
-from saleschannels.models import Channel, Listing, SimulatedListing
+from saleschannels.models import Channel, ChannelOrderLine, Listing, SimulatedListing
 
 
 @admin.register(Channel)
@@ -17,8 +17,10 @@ class ChannelAdmin(ReadOnlyAdmin):
     list_select_related = ["workspace"]
     readonly_fields = [
         "workspace", "type", "name", "status", "status_message", "last_synced_at", "locations",
-        "stock_buffer", "created_at", "updated_at",
+        "stock_buffer", "store_url", "external_location_id", "orders_synced_until", "failures",
+        "retry_after", "created_at", "updated_at",
     ]  # fmt: skip
+    fields = readonly_fields  # and never ``credentials``
     actions = ["sync_now"]
 
     @admin.action(description="Sync now (push every listing's quantity again)")
@@ -37,8 +39,8 @@ class ListingAdmin(ReadOnlyAdmin):
     search_fields = ["variant__sku", "external_id", "channel__name", "workspace__slug"]
     list_select_related = ["variant", "channel", "workspace"]
     readonly_fields = [
-        "workspace", "channel", "variant", "external_id", "state", "error_message",
-        "published_quantity", "quantity_synced_at", "created_at", "updated_at",
+        "workspace", "channel", "variant", "external_id", "external_item_id", "state",
+        "error_message", "published_quantity", "quantity_synced_at", "created_at", "updated_at",
     ]  # fmt: skip
     actions = ["retry"]
 
@@ -50,6 +52,29 @@ class ListingAdmin(ReadOnlyAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("saleschannels.change_listing")
+
+
+@admin.register(ChannelOrderLine)
+class ChannelOrderLineAdmin(ReadOnlyAdmin):
+    """The order lines live stores sold, each counted once, with its adjustment or the reason
+    it changed no stock."""
+
+    list_display = [
+        "order_name",
+        "channel",
+        "sku",
+        "quantity",
+        "adjustment",
+        "problem",
+        "created_at",
+    ]
+    list_filter = ["channel__type"]
+    search_fields = ["external_order_id", "order_name", "sku", "channel__name"]
+    list_select_related = ["channel", "adjustment"]
+    readonly_fields = [
+        "channel", "external_order_id", "external_line_id", "order_name", "sku", "quantity",
+        "adjustment", "problem", "created_at",
+    ]  # fmt: skip
 
 
 @admin.register(SimulatedListing)

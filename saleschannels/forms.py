@@ -43,13 +43,51 @@ class ChannelSettingsForm(forms.Form):
             self.add_error(name if name in self.fields else None, messages)
 
 
+class LiveChannelSettingsForm(ChannelSettingsForm):
+    """A live store's settings: its URL and, to replace the stored one, a new secret key."""
+
+    store_url = forms.CharField(
+        label="Store URL",
+        max_length=500,
+        widget=forms.URLInput(),
+        help_text="The address of the store's Medusa server.",
+    )
+    api_key = forms.CharField(
+        label="Secret API key",
+        required=False,
+        max_length=500,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Leave it blank to keep the stored key. A new one is checked against the "
+        "store, stored encrypted and never shown again.",
+    )
+
+    field_order = ["store_url", "api_key", "locations", "stock_buffer"]
+
+
 class ChannelConnectForm(ChannelSettingsForm):
     type = forms.ChoiceField(label="Channel type", choices=_type_choices)
     name = forms.CharField(
         label="Name", max_length=100, help_text="How you tell your channels apart."
     )
+    # A live store's (Medusa): checked against the store on "Connect channel".
+    store_url = forms.CharField(
+        label="Store URL",
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://shop.example.com"}),
+        help_text="Medusa only: the address of the store's Medusa server.",
+    )
+    api_key = forms.CharField(
+        label="Secret API key",
+        required=False,
+        max_length=500,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="Medusa only: a secret API key (sk_…) made in the store's settings. "
+        "It is stored encrypted and never shown again.",
+    )
 
-    field_order = ["type", "name", "locations", "stock_buffer"]
+    field_order = ["type", "name", "store_url", "api_key", "locations", "stock_buffer"]
 
 
 class ListingPublishForm(forms.Form):

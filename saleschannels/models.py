@@ -1,5 +1,6 @@
-"""Sales channels (marketplaces and web shops), the variants listed on them, and the simulated
-marketplaces' own record of what each listing shows (SPEC §5.4)."""
+"""Sales channels (marketplaces and web shops), the variants listed on them, the order lines a
+live channel's orders brought back, and the simulated marketplaces' own record of what each
+listing shows (SPEC §5.4)."""
 
 from django.db import models
 
@@ -44,6 +45,19 @@ class Channel(models.Model):
     stock_buffer = models.PositiveIntegerField(
         default=0, help_text="Units held back on this channel: it is offered on hand minus this."
     )
+    # A live channel's store (empty for the simulated ones): where it is, its API key as
+    # core.crypto ciphertext (never shown again, never in the admin), and the store's own ids.
+    store_url = models.CharField(max_length=500, blank=True)
+    credentials = models.TextField(blank=True, editable=False)
+    external_location_id = models.CharField(
+        max_length=100, blank=True, help_text="The store's stock location Salync's stock goes to."
+    )
+    orders_synced_until = models.DateTimeField(
+        null=True, blank=True, help_text="The store's orders updated until then are pulled."
+    )
+    # Backoff after the store failed: automatic syncs wait until retry_after ("Sync now" not).
+    failures = models.PositiveIntegerField(default=0)
+    retry_after = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +100,9 @@ class Listing(models.Model):
         "inventory.Variant", on_delete=models.PROTECT, related_name="listings"
     )
     external_id = models.CharField(max_length=100, blank=True)
+    external_item_id = models.CharField(
+        max_length=100, blank=True, help_text="A live store's inventory item for the variant."
+    )
     state = models.CharField(
         max_length=10, choices=ListingState.choices, default=ListingState.PENDING
     )
@@ -113,6 +130,43 @@ class Listing(models.Model):
 
     def __str__(self):
         return f"{self.variant_id} on {self.channel_id} ({self.state})"
+
+
+class ChannelOrderLine(models.Model):
+    """One line of an order a live channel sold, recorded in the same transaction as its
+    ``sold`` adjustment: the unique (channel, external line) is what makes a line count once
+    however often, and however concurrently, the orders are pulled."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="order_lines")
+    external_order_id = models.CharField(max_length=100)
+    external_line_id = models.CharField(max_length=100)
+    order_name = models.CharField(max_length=200, help_text="How people name the order: #1042.")
+    sku = models.CharField(max_length=64, blank=True)
+    quantity = models.PositiveIntegerField()
+    adjustment = models.OneToOneField(
+        "inventory.StockAdjustment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Its sold adjustment; none when its SKU is not listed on the channel.",
+    )
+    problem = models.CharField(
+        max_length=500, blank=True, help_text="Why the line changed no stock, if it did not."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_line_id"],
+                name="saleschannels_order_line_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_name} {self.sku} x{self.quantity}"
 
 
 class SimulatedListing(models.Model):

@@ -17,7 +17,7 @@ STATES = ListingState.values
 
 def _with_counts(channels: QuerySet) -> QuerySet:
     """Each channel with ``<state>_count`` for every listing state, in the channel's query."""
-    return channels.annotate(
+    return channels.defer("credentials").annotate(
         **{f"{state}_count": Count("listings", filter=Q(listings__state=state)) for state in STATES}
     )
 
@@ -28,6 +28,7 @@ def _row(channel: Channel) -> dict:
         "channel": channel,
         "label": registry.label(channel.type),
         "simulated": registry.is_simulated(channel.type),
+        "live": registry.is_live(channel.type),
         "counts": counts,
         "total": sum(counts.values()),
     }

@@ -9,12 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Workspace
+from core import outbound
+from core.crypto import SecretUnreadable, secret_decrypt, secret_encrypt, secret_reencrypt
 from inventory.models import Location, Variant
 from saleschannels import tasks
 from saleschannels.connectors import registry
+from saleschannels.connectors.base import Store
 from saleschannels.errors import AlreadyListed
 from saleschannels.limits import HAS_LISTINGS_TTL, MAX_STOCK_BUFFER, NO_LISTINGS_TTL
-from saleschannels.models import Channel, Listing
+from saleschannels.models import Channel, ChannelStatus, Listing
 
 # --- Does a workspace list anything? (the stock hot path asks on every adjustment) -----------
 
@@ -91,7 +94,26 @@ def _name_taken(name: str) -> ValidationError:
     return ValidationError({"name": [f"There is already a channel named {name!r}."]})
 
 
-@transaction.atomic
+def _store_check(connector_class, *, store_url: str, api_key: str) -> tuple[str, Store]:
+    """A live store's URL (checked as webhook URLs are: SSRF, https) and what connecting to it
+    found; ``ValidationError`` keyed ``store_url`` or ``api_key``. Network: call it outside
+    any transaction."""
+    store_url, api_key = store_url.strip(), api_key.strip()
+    errors = {}
+    if not store_url:
+        errors["store_url"] = [f"{connector_class.label} needs the store's URL."]
+    else:
+        try:
+            outbound.url_check(store_url, **outbound.policy_from_settings())
+        except outbound.UnsafeURL as unsafe:
+            errors["store_url"] = [f"This store URL cannot be used: {unsafe.message}."]
+    if not api_key:
+        errors["api_key"] = [f"{connector_class.label} needs a secret API key of the store."]
+    if errors:
+        raise ValidationError(errors)
+    return store_url, connector_class.connect(store_url=store_url, api_key=api_key)
+
+
 def channel_connect(
     *,
     workspace: Workspace,
@@ -99,37 +121,85 @@ def channel_connect(
     name: str,
     locations: Iterable[Location] = (),
     stock_buffer: int = 0,
+    store_url: str = "",
+    api_key: str = "",
 ) -> Channel:
     """Connect a channel of a registered type, selling the stock of ``locations`` (none: all)
-    less ``stock_buffer``."""
+    less ``stock_buffer``. A live store's ``store_url`` and secret ``api_key`` are checked
+    against the store first (nothing is saved when they fail); the key is stored encrypted."""
     locations = list(locations)
     if type not in registry.types():
         raise ValidationError({"type": [f"Unknown channel type {type!r}."]})
     name = _clean_channel(workspace, name=name, locations=locations, stock_buffer=stock_buffer)
     if Channel.objects.filter(workspace=workspace, name=name).exists():
         raise _name_taken(name)
+    live = {}
+    connector_class = registry.connector_class(type)
+    if connector_class.live:
+        store_url, store = _store_check(connector_class, store_url=store_url, api_key=api_key)
+        live = {
+            "store_url": store_url,
+            "credentials": secret_encrypt(api_key.strip()),
+            "external_location_id": store.location_id,
+        }
     try:
         with transaction.atomic():
             channel = Channel.objects.create(
-                workspace=workspace, type=type, name=name, stock_buffer=stock_buffer
+                workspace=workspace, type=type, name=name, stock_buffer=stock_buffer, **live
             )
+            channel.locations.set(locations)
     except IntegrityError:
         raise _name_taken(name) from None
-    channel.locations.set(locations)
     return channel
 
 
-@transaction.atomic
 def channel_update(
     *,
     channel: Channel,
     name: str | None = None,
     locations: Iterable[Location] | None = None,
     stock_buffer: int | None = None,
+    store_url: str | None = None,
+    api_key: str | None = None,
 ) -> Channel:
-    """Change a channel's name, locations or buffer; its listings are synced after commit,
-    since what they offer may have changed."""
+    """Change a channel's name, locations or buffer, or a live store's URL or key (checked
+    against the store first, as at connect; a blank key keeps the stored one); its listings
+    are synced after commit, since what they offer may have changed."""
+    store = {}
+    connector_class = registry.connector_class(channel.type)
+    moved = store_url is not None and store_url.strip() != channel.store_url
+    if connector_class.live and (moved or api_key):
+        try:
+            new_key = api_key or secret_decrypt(channel.credentials)
+        except SecretUnreadable:
+            raise ValidationError(
+                {"api_key": ["Enter the store's secret API key again."]}
+            ) from None
+        checked_url, found = _store_check(
+            connector_class,
+            store_url=channel.store_url if store_url is None else store_url,
+            api_key=new_key,
+        )
+        store = {
+            "store_url": checked_url,
+            "credentials": secret_encrypt(new_key.strip()),
+            "external_location_id": found.location_id,
+            # The store answered: whatever failed before is for the next sync to find again.
+            "status": ChannelStatus.CONNECTED,
+            "status_message": "",
+            "failures": 0,
+            "retry_after": None,
+        }
+    return _channel_update(
+        channel=channel, name=name, locations=locations, stock_buffer=stock_buffer, store=store
+    )
+
+
+@transaction.atomic
+def _channel_update(*, channel, name, locations, stock_buffer, store: dict) -> Channel:
     channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    for field, value in store.items():
+        setattr(channel, field, value)
     new_locations = list(locations) if locations is not None else list(channel.locations.all())
     new_name = _clean_channel(
         channel.workspace,
@@ -158,6 +228,21 @@ def channel_update(
     return channel
 
 
+def channel_credentials_reencrypt() -> tuple[int, list[int]]:
+    """Every stored channel key written again under the newest encryption key (rotation);
+    how many, and the ids of the channels whose key no configured key opens."""
+    done, unreadable = 0, []
+    for pk, ciphertext in Channel.objects.exclude(credentials="").values_list("pk", "credentials"):
+        try:
+            rotated = secret_reencrypt(ciphertext)
+        except SecretUnreadable:
+            unreadable.append(pk)
+            continue
+        # Only if unchanged meanwhile: a key replaced since was written under the newest key.
+        done += Channel.objects.filter(pk=pk, credentials=ciphertext).update(credentials=rotated)
+    return done, unreadable
+
+
 # --- Listings ----------------------------------------------------------------------------------
 
 
@@ -183,8 +268,11 @@ def listing_publish(*, channel: Channel, variant: Variant) -> Listing:
 
 
 def channel_sync_now(*, channel: Channel) -> int:
-    """Queue a full sync of the channel's listings (every quantity pushed again); how many."""
+    """Queue a full sync of the channel's listings (every quantity pushed again) and, for a
+    live store, a pull of its orders; how many listings."""
     ids = list(channel.listings.values_list("pk", flat=True))
+    if registry.connector_class(channel.type).live:
+        tasks.schedule_orders_pull(channel.pk)
     if ids:
         tasks.schedule_listings_sync(ids, force=True)
     return len(ids)

@@ -21,8 +21,13 @@ from django.utils import timezone
 
 from core import events
 from saleschannels.connectors import registry
-from saleschannels.connectors.base import ChannelUnavailable, ListingRejected, PushResult
-from saleschannels.limits import LOCK_SECONDS, SYNC_BATCH
+from saleschannels.connectors.base import (
+    ChannelUnavailable,
+    ListingRejected,
+    Published,
+    PushResult,
+)
+from saleschannels.limits import LOCK_SECONDS, SYNC_BATCH, retry_delay
 from saleschannels.models import Channel, ChannelStatus, Listing, ListingState
 from saleschannels.queries import listings_needing_sync, with_available
 from saleschannels.representations import LISTINGS
@@ -48,6 +53,7 @@ class _Outcome:
     state: str
     error_message: str = ""
     external_id: str | None = None
+    external_item_id: str | None = None
     published_quantity: int | None = None
     pushed: bool = False
 
@@ -94,10 +100,11 @@ def _sync_held(ids: list[int], *, force: bool, report: SyncReport) -> None:
     listings = with_available(Listing.objects.filter(pk__in=ids))
     if not force:
         listings = listings_needing_sync(listings)
+    listings = listings.exclude(channel__status=ChannelStatus.DISCONNECTED)
+    if not force:  # a store that failed is left alone until its backoff ends
+        listings = listings.exclude(channel__retry_after__gt=timezone.now())
     listings = list(
-        listings.exclude(channel__status=ChannelStatus.DISCONNECTED)
-        .select_related("channel", "variant__product")
-        .order_by("channel_id", "pk")
+        listings.select_related("channel", "variant__product").order_by("channel_id", "pk")
     )
     for _, group in groupby(listings, key=lambda listing: listing.channel_id):
         group = list(group)
@@ -118,7 +125,11 @@ def _sync_channel(channel: Channel, listings: list[Listing], *, force, report) -
                     outcomes[listing.pk] = _Outcome(ListingState.INACTIVE, ARCHIVED)
                 continue
             if listing.state != ListingState.ACTIVE:
-                listing.external_id = connector.publish(listing, variant)
+                published = connector.publish(listing, variant)
+                if isinstance(published, str):
+                    published = Published(published)
+                listing.external_id = published.external_id
+                listing.external_item_id = published.item_id or listing.external_item_id
             elif not force and listing.published_quantity == listing.available:
                 continue
         except ListingRejected as rejected:
@@ -139,16 +150,23 @@ def _sync_channel(channel: Channel, listings: list[Listing], *, force, report) -
             )
             if result.ok:
                 outcomes[listing.pk] = _Outcome(
-                    ListingState.ACTIVE, "", listing.external_id, quantity, pushed=True
+                    ListingState.ACTIVE,
+                    "",
+                    listing.external_id,
+                    listing.external_item_id,
+                    published_quantity=result.quantity if result.quantity is not None else quantity,
+                    pushed=True,
                 )
                 report.pushes[listing.variant_id] += 1
             else:
                 outcomes[listing.pk] = _Outcome(
-                    ListingState.ERROR, result.error, listing.external_id
+                    ListingState.ERROR, result.error, listing.external_id, listing.external_item_id
                 )
     elif to_push:
         for listing, _ in to_push:
-            outcomes[listing.pk] = _Outcome(ListingState.ERROR, channel_error, listing.external_id)
+            outcomes[listing.pk] = _Outcome(
+                ListingState.ERROR, channel_error, listing.external_id, listing.external_item_id
+            )
     _record(channel, listings, outcomes, channel_error)
     report.handled.extend(listing.pk for listing in listings)
 
@@ -172,7 +190,14 @@ def _record(channel: Channel, listings: list[Listing], outcomes, channel_error) 
             row["pk"]: row
             for row in Listing.objects.select_for_update()
             .filter(pk__in=list(outcomes))
-            .values("pk", "state", "error_message", "external_id", "published_quantity")
+            .values(
+                "pk",
+                "state",
+                "error_message",
+                "external_id",
+                "external_item_id",
+                "published_quantity",
+            )
         }
         for pk, outcome in outcomes.items():
             row = current.get(pk)
@@ -181,6 +206,8 @@ def _record(channel: Channel, listings: list[Listing], outcomes, channel_error) 
             changes = {"state": outcome.state, "error_message": outcome.error_message[:500]}
             if outcome.external_id is not None:
                 changes["external_id"] = outcome.external_id
+            if outcome.external_item_id is not None:
+                changes["external_item_id"] = outcome.external_item_id
             if outcome.pushed:
                 changes["published_quantity"] = outcome.published_quantity
                 changes["quantity_synced_at"] = now
@@ -197,9 +224,24 @@ def _record(channel: Channel, listings: list[Listing], outcomes, channel_error) 
                     type=events.CHANNEL_LISTING_ERROR,
                     obj=LISTINGS.of([listing])[0],
                 )
-        status = {"last_synced_at": now, "updated_at": now}
-        if channel_error is not None:
-            status.update(status=ChannelStatus.ERROR, status_message=channel_error[:500])
-        elif channel.status == ChannelStatus.ERROR:
-            status.update(status=ChannelStatus.CONNECTED, status_message="")
-        Channel.objects.filter(pk=channel.pk).update(**status)
+        channel_status_record(channel, channel_error, now=now)
+
+
+def channel_status_record(channel: Channel, error: str | None, *, now) -> None:
+    """After a sync or an order pull: the channel's error and its backoff, or its recovery."""
+    status = {"last_synced_at": now, "updated_at": now}
+    if error is not None:
+        failures = channel.failures + 1
+        status.update(
+            status=ChannelStatus.ERROR,
+            status_message=error[:500],
+            failures=failures,
+            retry_after=now + retry_delay(failures),
+        )
+    elif channel.status == ChannelStatus.ERROR or channel.failures:
+        status.update(
+            status=ChannelStatus.CONNECTED, status_message="", failures=0, retry_after=None
+        )
+    Channel.objects.filter(pk=channel.pk).update(**status)
+    for name, value in status.items():
+        setattr(channel, name, value)

@@ -12,10 +12,13 @@ import logging
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
 
-from saleschannels import sync
+from saleschannels import orders, sync
+from saleschannels.connectors import registry
 from saleschannels.limits import COALESCE_SECONDS, RETRY_BUSY_SECONDS, SYNC_BATCH
-from saleschannels.models import ChannelStatus, Listing
+from saleschannels.models import Channel, ChannelStatus, Listing
 from saleschannels.queries import listings_needing_sync, with_available
 
 logger = logging.getLogger("salync.channels")
@@ -89,3 +92,36 @@ def sync_all_listings() -> int:
             return handled
         handled += len(sync.listings_sync(ids).handled)
         last = ids[-1]
+
+
+def schedule_orders_pull(channel_id: int) -> bool:
+    """Pull a live channel's orders as soon as a worker can ("Sync now"); whether it could be
+    queued (never raises: the scheduled pull comes anyway)."""
+    try:
+        pull_channel_orders.delay(channel_id)
+    except Exception:
+        logger.exception("channel sync: could not queue an order pull of channel %s", channel_id)
+        return False
+    return True
+
+
+@shared_task
+def pull_channel_orders(channel_id: int) -> int:
+    """Apply a live channel's new orders; the order lines that changed stock."""
+    channel = Channel.objects.select_related("workspace").filter(pk=channel_id).first()
+    if channel is None:
+        return 0
+    return orders.channel_orders_pull(channel=channel).applied
+
+
+@shared_task
+def pull_all_orders() -> int:
+    """The scheduled pull (Celery beat): every live channel not waiting out a backoff."""
+    due = (
+        Channel.objects.filter(type__in=registry.live_types())
+        .exclude(status=ChannelStatus.DISCONNECTED)
+        .filter(Q(retry_after__isnull=True) | Q(retry_after__lte=timezone.now()))
+        .select_related("workspace")
+        .order_by("pk")
+    )
+    return sum(orders.channel_orders_pull(channel=channel).applied for channel in due)

@@ -12,7 +12,12 @@ from accounts.decorators import manager_required, manager_required_for_writes
 from saleschannels import page_queries, services
 from saleschannels.connectors import registry
 from saleschannels.errors import AlreadyListed
-from saleschannels.forms import ChannelConnectForm, ChannelSettingsForm, ListingPublishForm
+from saleschannels.forms import (
+    ChannelConnectForm,
+    ChannelSettingsForm,
+    ListingPublishForm,
+    LiveChannelSettingsForm,
+)
 from saleschannels.models import Channel, ListingState
 
 
@@ -31,6 +36,8 @@ def channels(request):
                 name=data["name"],
                 locations=data["locations"],
                 stock_buffer=data["stock_buffer"],
+                store_url=data["store_url"],
+                api_key=data["api_key"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -51,16 +58,26 @@ def channels(request):
 @manager_required
 @require_http_methods(["GET", "POST"])
 def channel_edit(request, pk):
-    """A channel's locations and stock buffer."""
+    """A channel's locations and stock buffer, and a live store's URL and key."""
     channel = get_object_or_404(Channel.objects.filter(workspace=request.workspace), pk=pk)
+    live = registry.is_live(channel.type)
     initial = {"locations": list(channel.locations.all()), "stock_buffer": channel.stock_buffer}
-    form = ChannelSettingsForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if live:
+        initial["store_url"] = channel.store_url
+    form_class = LiveChannelSettingsForm if live else ChannelSettingsForm
+    form = form_class(request.POST or None, workspace=request.workspace, initial=initial)
     if request.method == "POST" and form.is_valid():
+        store = (
+            {"store_url": form.cleaned_data["store_url"], "api_key": form.cleaned_data["api_key"]}
+            if live
+            else {}
+        )
         try:
             services.channel_update(
                 channel=channel,
                 locations=form.cleaned_data["locations"],
                 stock_buffer=form.cleaned_data["stock_buffer"],
+                **store,
             )
         except ValidationError as error:
             form.add_service_errors(error)
@@ -170,15 +187,20 @@ def listing_publish(request, pk):
 @require_POST
 def channel_sync(request, pk):
     """Sync every listing of the channel again, each quantity pushed again ("Sync now")."""
-    channel = page_queries.channel_get(request.workspace, pk)["channel"]
+    row = page_queries.channel_get(request.workspace, pk)
+    channel = row["channel"]
     count = services.channel_sync_now(channel=channel)
+    orders = " Its new orders come back as stock movements too." if row["live"] else ""
     if count:
         listings = "1 listing" if count == 1 else f"{count} listings"
         messages.success(
             request,
             f"Syncing {listings} on {channel.name}: each is published or updated and its "
-            "quantity pushed again, in a few seconds. Reload this page to see the result.",
+            f"quantity pushed again, in a few seconds.{orders} Reload this page to see the "
+            "result.",
         )
+    elif row["live"]:
+        messages.info(request, f"{channel.name} has no listings yet.{orders}")
     else:
         messages.info(request, f"{channel.name} has no listings yet: nothing to sync.")
     return redirect("saleschannels:channel", channel.pk)

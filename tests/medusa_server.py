@@ -1,9 +1,10 @@
 """A real Medusa server for the Medusa connector's tests (registered in tests/conftest.py).
 
 The session-scoped ``medusa`` fixture runs the pinned Medusa in tests/medusa/ on its own
-PostgreSQL database on 127.0.0.1, migrated and with an admin user, a secret API key and a stock
-location. Without Node, tests/medusa/node_modules (``npm ci`` there) or PostgreSQL it skips with
-a one-line reason; with ``CI`` set it fails instead, because CI must run these tests.
+PostgreSQL database on 127.0.0.1, migrated and with an admin user, a secret API key, a stock
+location and a euro region (orders need one). Without Node, tests/medusa/node_modules (``npm ci``
+there) or PostgreSQL it skips with a one-line reason; with ``CI`` set it fails instead, because CI
+must run these tests.
 """
 
 import contextlib
@@ -31,17 +32,24 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432"
 DATABASE_PREFIX = "salync_medusa_"
 WORKDIRS = REPO / "var" / "medusa"  # one folder per session: the CLI's config and the log
 ADMIN_EMAIL = "admin@medusa.test"
+BUYER_EMAIL = "buyer@medusa.test"
 HTTP_TIMEOUT = 10
 START_TIMEOUT = 90  # seconds; it answers /health after about 6 s on two busy cores
 COMMAND_TIMEOUT = 180  # db:migrate takes about 15 s
 LOG_TAIL_LINES = 40
+ORDER_FIELDS = {
+    "fields": "id,display_id,status,created_at,updated_at,canceled_at,"
+    "items.id,items.variant_id,items.variant_sku,items.quantity,items.detail.quantity"
+}
 
 
 class MedusaServer:
     """One Medusa process on a fixed port and database: started, stopped and started again.
 
     ``api_key`` is a secret key (HTTP Basic, key as user name, empty password), ``admin_token``
-    a logged-in admin's JWT, ``location_id`` the stock location the tests stock.
+    a logged-in admin's JWT, ``location_id`` the stock location the tests stock (linked to no
+    sales channel), ``sales_channel_id`` the store's default sales channel and ``region_id`` the
+    euro region that ``place_order`` sells in.
     """
 
     def __init__(self, workdir: Path, database: str):
@@ -53,6 +61,8 @@ class MedusaServer:
         self.admin_token = ""
         self.api_key = ""
         self.location_id = ""
+        self.sales_channel_id = ""
+        self.region_id = ""
         self.timings: dict[str, float] = {}
         self._process: subprocess.Popen | None = None
         self._environment = {
@@ -73,7 +83,8 @@ class MedusaServer:
     # --- lifecycle -------------------------------------------------------------------------
 
     def install(self) -> None:
-        """Migrate the new database, add the admin, start, then create the key and location."""
+        """Migrate the new database, add the admin, start, then create the key and location,
+        and what orders need."""
         self._timed("migrate", self._run, "db:migrate")
         self._timed("admin user", self._run, "user", "-e", ADMIN_EMAIL, "-p", self.admin_password)
         self.start()
@@ -86,6 +97,7 @@ class MedusaServer:
         self.location_id = self._post("/admin/stock-locations", {"name": "Salync tests"})[
             "stock_location"
         ]["id"]
+        self._timed("order set-up", self._prepare_orders)
 
     def start(self) -> None:
         """Start the server (in its own process group) and wait until ``/health`` says OK."""
@@ -144,6 +156,30 @@ class MedusaServer:
         found = levels.json()["inventory_levels"]
         return found[0]["stocked_quantity"] if found else None
 
+    def place_order(self, variant_id: str, quantity: int) -> dict:
+        """A real order for ``quantity`` of the variant, as ``GET /admin/orders/{id}`` shows it.
+
+        A draft order in the default sales channel, converted: the order is then ``pending`` and
+        Medusa reserves the quantity at a stock location linked to that channel where the
+        variant has enough available (``location_id`` is linked to none, so stock the variant at
+        a linked one). Medusa refuses the draft (400) when no linked location has enough.
+        """
+        draft = self._call(
+            "POST",
+            "/admin/draft-orders",
+            params={"fields": "id"},
+            json={
+                "region_id": self.region_id,
+                "sales_channel_id": self.sales_channel_id,
+                "email": BUYER_EMAIL,
+                "items": [{"variant_id": variant_id, "quantity": quantity}],
+            },
+        )["draft_order"]
+        convert = f"/admin/draft-orders/{draft['id']}/convert-to-order"
+        self._call("POST", convert, params={"fields": "id"})
+        # items.quantity alone is dropped here: the quantity comes from the item's detail.
+        return self._call("GET", f"/admin/orders/{draft['id']}", params=ORDER_FIELDS)["order"]
+
     # --- internals -------------------------------------------------------------------------
 
     def log_tail(self) -> str:
@@ -193,6 +229,23 @@ class MedusaServer:
             except requests.RequestException:  # not listening yet
                 pass
             time.sleep(0.2)
+
+    def _prepare_orders(self) -> None:
+        """A new store has a default sales channel, a shipping profile and the euro as its
+        currency, but no region, and a draft order needs one; nothing else (no shipping option,
+        customer or payment) is needed to place an order through a draft."""
+        stores = self._call("GET", "/admin/stores", params={"fields": "default_sales_channel_id"})
+        (store,) = stores["stores"]
+        self.sales_channel_id = store["default_sales_channel_id"]
+        self.region_id = self._call(
+            "POST", "/admin/regions", json={"name": "Salync tests", "currency_code": "eur"}
+        )["region"]["id"]
+
+    def _call(self, method: str, path: str, **kwargs) -> dict:
+        """An Admin API call with the secret key; fails loudly on an error."""
+        response = self.api(method, path, **kwargs)
+        assert response.ok, f"{method} {path}: {response.status_code} {response.text}"
+        return response.json()
 
     def _post(self, path: str, body: dict) -> dict:
         """An admin call during set-up, as the logged-in admin; fails loudly on an error."""

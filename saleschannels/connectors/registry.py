@@ -6,7 +6,7 @@ from importlib import import_module
 from saleschannels.connectors.base import Connector
 
 # The marketplace modules, in the order people see the types; each registers its connector.
-MODULES = ["shopify", "amazon", "ebay", "etsy", "woocommerce"]
+MODULES = ["shopify", "amazon", "ebay", "etsy", "woocommerce", "medusa"]
 
 _CONNECTORS: dict[str, type[Connector]] = {}
 _imported = False
@@ -49,6 +49,16 @@ def label(type: str) -> str:
 def is_simulated(type: str) -> bool:
     connector = _loaded().get(type)
     return bool(connector and connector.simulated)
+
+
+def is_live(type: str) -> bool:
+    connector = _loaded().get(type)
+    return bool(connector and connector.live)
+
+
+def live_types() -> list[str]:
+    """The types served by a live connector (a real store, with orders to pull)."""
+    return [type for type, connector in _loaded().items() if connector.live]
 
 
 def choices() -> list[tuple[str, str]]:

@@ -155,6 +155,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleschannels.tasks.sync_all_listings",
         "schedule": timedelta(seconds=60),
     },
+    "pull-channel-orders": {
+        "task": "saleschannels.tasks.pull_all_orders",
+        "schedule": timedelta(seconds=60),
+    },
     "sweep-webhook-deliveries": {
         "task": "webhooks.tasks.sweep",
         "schedule": timedelta(seconds=15),

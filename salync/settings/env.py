@@ -20,6 +20,7 @@ CONFIGURATION = frozenset(
         "CACHE_KEY_PREFIX",
         "CELERY_BROKER_URL",
         "SECRET_KEY",
+        "SALYNC_ENCRYPTION_KEY",
         "DEBUG",
         "ALLOWED_HOSTS",
         "DJANGO_SETTINGS_MODULE",

@@ -5,6 +5,8 @@ from salync.settings.base import *
 
 DEBUG = env.bool_("DEBUG", False)
 SECRET_KEY = env.str_("SECRET_KEY")
+# Fernet keys for secrets stored encrypted (core.crypto), comma-separated, newest first.
+SALYNC_ENCRYPTION_KEYS = env.list_("SALYNC_ENCRYPTION_KEY")
 ALLOWED_HOSTS = env.list_("ALLOWED_HOSTS")
 
 SALYNC_ALLOW_LOOPBACK_HTTP = env.bool_("SALYNC_ALLOW_LOOPBACK_HTTP", False)

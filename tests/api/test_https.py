@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import override_settings
 
@@ -181,6 +182,7 @@ def _production_settings(**env_overrides) -> dict:
     env.update(
         DJANGO_SETTINGS_MODULE="salync.settings.production",
         SECRET_KEY="test-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        SALYNC_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         ALLOWED_HOSTS="salync.example.com",
         REDIS_URL="redis://127.0.0.1:6379/15",
         **env_overrides,

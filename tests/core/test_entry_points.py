@@ -5,6 +5,7 @@ DJANGO_SETTINGS_MODULE; with DEBUG unset, manage.py runs local ones and the serv
 import secrets
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.core.test_settings import assert_check_deploy_is_clean, python
 
@@ -24,6 +25,7 @@ def production_variables(**env):
     named (the start-up check looks at the backend), so Redis need not be running."""
     return {
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "SALYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "salync.example.com",
         "REDIS_URL": "redis://127.0.0.1:6379/15",
         **env,

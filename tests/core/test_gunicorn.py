@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.core.environment import clean_environment
 
@@ -31,6 +32,7 @@ def _environment(tmp_path: Path, **env: str) -> dict[str, str]:
         {
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "SALYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "REDIS_URL": "redis://127.0.0.1:6379/14",

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.core.environment import clean_environment
 
@@ -37,6 +38,7 @@ def production(**env):
     return {
         "DJANGO_SETTINGS_MODULE": "salync.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "SALYNC_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "example.com",
         **env,
     }
@@ -130,7 +132,7 @@ def test_check_deploy_catches_a_weak_secret_key():
 # --- (c) required production variables --------------------------------------------------------
 
 
-@pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "SALYNC_ENCRYPTION_KEY", "ALLOWED_HOSTS"])
 def test_production_without_a_required_variable_fails_to_start(variable):
     env = production(REDIS_URL=REDIS)
     del env[variable]
@@ -142,7 +144,12 @@ def test_production_without_a_required_variable_fails_to_start(variable):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year"), ("DATABASE_URL", "nonsense://x")],
+    [
+        ("DEBUG", "maybe"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("DATABASE_URL", "nonsense://x"),
+        ("SALYNC_ENCRYPTION_KEY", "not-a-fernet-key"),
+    ],
 )
 def test_a_malformed_variable_is_named(variable, value):
     result = python("-c", "import salync.wsgi", **production(REDIS_URL=REDIS, **{variable: value}))

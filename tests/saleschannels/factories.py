@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from inventory.models import Variant
-from inventory.services import product_create
+from inventory.services import Actor, location_default, product_create, stock_adjust
 from saleschannels.models import Channel, Listing
 from saleschannels.services import channel_connect, listing_publish
 
@@ -35,3 +35,15 @@ def make_variant(workspace, sku: str, *, price="19.90", barcode=VALID_GTIN, **fi
 
 def make_listing(channel: Channel, variant: Variant) -> Listing:
     return listing_publish(channel=channel, variant=variant)
+
+
+def receive(workspace, variant: Variant, quantity: int) -> None:
+    """``quantity`` more on hand at the default location (``received``, by the system)."""
+    stock_adjust(
+        workspace=workspace,
+        variant=variant,
+        location=location_default(workspace),
+        quantity=quantity,
+        reason="received",
+        actor=Actor.system(),
+    )

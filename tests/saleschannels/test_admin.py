@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from core.crypto import secret_encrypt
 from saleschannels.models import Channel, Listing
 from saleschannels.sync import listings_sync
 from tests.saleschannels.factories import make_channel, make_listing, make_variant
@@ -21,7 +22,7 @@ def listing(workspace, no_broker):
     return listing
 
 
-@pytest.mark.parametrize("model", ["channel", "listing", "simulatedlisting"])
+@pytest.mark.parametrize("model", ["channel", "listing", "channelorderline", "simulatedlisting"])
 def test_the_lists_and_pages_show_and_edit_nothing(staff_client, listing, model):
     changelist = staff_client.get(reverse(f"admin:saleschannels_{model}_changelist"))
     assert changelist.status_code == 200
@@ -65,3 +66,30 @@ def test_a_channel_page_shows_its_settings(staff_client, listing):
     )
     assert page.status_code == 200
     assert "Amazon EU" in page.content.decode()
+
+
+def test_a_live_channels_key_is_in_no_admin_page(staff_client, workspace):
+    """Made directly: connecting for real needs a store (tests/saleschannels/
+    test_medusa_connector.py connects to one)."""
+    key = "sk_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    channel = Channel.objects.create(
+        workspace=workspace,
+        type="medusa",
+        name="Medusa shop",
+        store_url="https://shop.example.com",
+        credentials=secret_encrypt(key),
+        external_location_id="sloc_01",
+    )
+    search = staff_client.get(reverse("admin:saleschannels_channel_changelist"), {"q": key})
+    assert "0 results" in search.content.decode()  # the key is not searchable either
+    pages = [
+        staff_client.get(reverse("admin:saleschannels_channel_changelist")),
+        staff_client.get(reverse("admin:saleschannels_channel_change", args=[channel.pk])),
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert key not in body
+        assert channel.credentials not in body
+    assert "https://shop.example.com" in pages[1].content.decode()
+    assert key not in repr(channel) + str(channel)

@@ -4,8 +4,6 @@ marketplace as on hand minus buffer within seconds, in a few coalesced pushes; t
 sync run twice at once pushes each listing once; a variant cannot be listed twice."""
 
 import logging
-import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -20,7 +18,6 @@ from saleschannels.errors import AlreadyListed
 from saleschannels.models import Listing, SimulatedListing
 from saleschannels.services import listing_publish
 from saleschannels.sync import listings_sync
-from tests import servers
 from tests.api_client import ApiClient
 from tests.concurrency import run_threads
 from tests.factories import make_key, make_workspace
@@ -33,46 +30,6 @@ THREADS = 20
 ADJUSTMENTS_PER_THREAD = 10  # 200 in all
 BUFFER = 3
 WITHIN_SECONDS = 10
-
-
-@pytest.fixture
-def worker(tmp_path):
-    """A Celery worker on the test database and the suite's Redis; queued messages left by
-    earlier runs are purged before it starts taking any."""
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "salync",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--purge",
-            "--loglevel",
-            "INFO",
-        ],
-        env=servers.test_database_environment(),
-        cwd=servers.REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while b"ready." not in log_path.read_bytes():
-        assert process.poll() is None, log_path.read_text()
-        assert time.monotonic() < deadline, log_path.read_text()
-        time.sleep(0.1)
-    process.log_path = log_path
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
 
 
 def expected(variant_ids) -> dict[int, int]:

@@ -2,30 +2,36 @@
 listing ends in ``error`` with the marketplace's reason, and the next sync after the fix
 brings it to ``active``, with the marketplace showing the title, price and quantity."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from core.models import DomainEvent
 from inventory.services import (
-    Actor,
-    location_default,
-    stock_adjust,
     variant_archive,
     variant_unarchive,
     variant_update,
 )
 from saleschannels.connectors import registry
 from saleschannels.connectors.base import Connector, PushResult
+from saleschannels.limits import RETRY_FIRST
 from saleschannels.models import Listing, SimulatedListing
 from saleschannels.sync import listings_sync
-from tests.saleschannels.factories import VALID_GTIN, make_channel, make_listing, make_variant
+from tests.saleschannels.factories import (
+    VALID_GTIN,
+    make_channel,
+    make_listing,
+    make_variant,
+    receive,
+)
 
 pytestmark = pytest.mark.usefixtures("no_broker")
 
 
-def sync(*listings):
-    return listings_sync([listing.pk for listing in listings])
+def sync(*listings, force=False):
+    return listings_sync([listing.pk for listing in listings], force=force)
 
 
 def fresh(listing) -> Listing:
@@ -38,21 +44,10 @@ def shown(listing) -> SimulatedListing:
     return SimulatedListing.objects.get(channel=listing.channel, external_id=listing.external_id)
 
 
-def stock(workspace, variant, quantity):
-    stock_adjust(
-        workspace=workspace,
-        variant=variant,
-        location=location_default(workspace),
-        quantity=quantity,
-        reason="received",
-        actor=Actor.system(),
-    )
-
-
 def test_amazon_refuses_a_variant_without_gtin_until_its_barcode_is_fixed(workspace):
     amazon = make_channel(workspace, "amazon")
     variant = make_variant(workspace, "NO-GTIN", barcode=None)
-    stock(workspace, variant, 7)
+    receive(workspace, variant, 7)
     listing = make_listing(amazon, variant)
 
     sync(listing)
@@ -167,7 +162,10 @@ def test_etsy_listings_have_at_most_13_tags(workspace, tags, state):
         assert shown(listing).tags == list(options.values())
 
 
-@pytest.mark.parametrize("type", registry.types())
+SIMULATED = [type for type in registry.types() if registry.is_simulated(type)]
+
+
+@pytest.mark.parametrize("type", SIMULATED)
 @pytest.mark.parametrize("price", [None, "0.00"], ids=["no price", "zero"])
 def test_every_marketplace_needs_a_positive_price(workspace, type, price):
     listing = make_listing(
@@ -180,10 +178,10 @@ def test_every_marketplace_needs_a_positive_price(workspace, type, price):
     assert "positive price" in fresh(listing).error_message
 
 
-@pytest.mark.parametrize("type", registry.types())
+@pytest.mark.parametrize("type", SIMULATED)
 def test_every_marketplace_lists_a_valid_variant(workspace, type):
     variant = make_variant(workspace, "OK-1", options={"size": "M"})
-    stock(workspace, variant, 4)
+    receive(workspace, variant, 4)
     listing = make_listing(make_channel(workspace, type), variant)
 
     sync(listing)
@@ -194,7 +192,7 @@ def test_every_marketplace_lists_a_valid_variant(workspace, type):
 
 def test_an_archived_variant_does_not_stay_active_and_comes_back_when_unarchived(workspace):
     variant = make_variant(workspace, "ARCH-1")
-    stock(workspace, variant, 3)
+    receive(workspace, variant, 3)
     listing = make_listing(make_channel(workspace, "shopify"), variant)
     sync(listing)
     assert fresh(listing).state == "active"
@@ -227,12 +225,12 @@ def test_an_archived_variant_cannot_be_published(workspace):
 
 def test_a_failed_push_puts_the_listing_in_error_and_the_next_sync_retries_it(workspace):
     variant = make_variant(workspace, "GONE-1")
-    stock(workspace, variant, 5)
+    receive(workspace, variant, 5)
     listing = make_listing(make_channel(workspace, "ebay"), variant)
     sync(listing)
     external_id = fresh(listing).external_id
     SimulatedListing.objects.all().delete()  # removed on the marketplace's side
-    stock(workspace, variant, 1)
+    receive(workspace, variant, 1)
 
     sync(listing)
 
@@ -269,13 +267,39 @@ def test_a_channel_that_cannot_be_reached_is_in_error_with_its_listings(workspac
         "Shopify answered 503: try again later.",
     )
     assert fresh(listing).state == "error"
+    assert (channel.failures, channel.retry_after - channel.last_synced_at) == (1, RETRY_FIRST)
 
     monkeypatch.undo()
-    sync(listing)
+    sync(listing)  # within the backoff: the store is left alone
+    channel.refresh_from_db()
+    assert (channel.status, fresh(listing).state) == ("error", "error")
+
+    with time_machine.travel(channel.retry_after + timedelta(seconds=1)):
+        sync(listing)
 
     channel.refresh_from_db()
     assert (channel.status, channel.status_message) == ("connected", "")
+    assert (channel.failures, channel.retry_after) == (0, None)
     assert fresh(listing).state == "active"
+
+
+def test_each_failure_in_a_row_doubles_the_backoff_up_to_its_ceiling(workspace, monkeypatch):
+    from saleschannels.connectors.base import ChannelUnavailable
+    from saleschannels.connectors.shopify import ShopifyConnector
+
+    def down(self, items):
+        raise ChannelUnavailable("Shopify answered 503.")
+
+    monkeypatch.setattr(ShopifyConnector, "push_quantities", down)
+    channel = make_channel(workspace, "shopify")
+    listing = make_listing(channel, make_variant(workspace, "DOWN-2"))
+    waits = []
+    for _ in range(7):
+        sync(listing, force=True)  # "Sync now" does not wait for the backoff
+        channel.refresh_from_db()
+        waits.append(int((channel.retry_after - channel.last_synced_at).total_seconds() // 60))
+
+    assert waits == [1, 2, 4, 8, 16, 30, 30]
 
 
 def test_a_live_connector_replaces_a_simulated_one_through_the_registry(workspace, monkeypatch):
@@ -300,7 +324,7 @@ def test_a_live_connector_replaces_a_simulated_one_through_the_registry(workspac
 
     monkeypatch.setitem(registry._CONNECTORS, "shopify", Live)
     variant = make_variant(workspace, "LIVE-1")
-    stock(workspace, variant, 2)
+    receive(workspace, variant, 2)
     channel = make_channel(workspace, "shopify")
     listing = make_listing(channel, variant)
 

@@ -1,12 +1,13 @@
 """The real Medusa server the connector is tested against (tests/medusa_server.py): its key
-works and a wrong one does not, stock set through its Admin API reads back, and a stopped
-server refuses connections, then starts again with its data. Without Node the Medusa tests
-skip with a one-line reason, and fail instead in CI."""
+works and a wrong one does not, stock set through its Admin API reads back, an order placed in it
+lists by its update time, and a stopped server refuses connections, then starts again with its
+data. Without Node the Medusa tests skip with a one-line reason, and fail instead in CI."""
 
 import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,9 @@ def new_variant(medusa, sku: str) -> str:
     return link["inventory_item_id"]
 
 
-def set_levels(medusa, levels: dict[str, int]) -> None:
-    """Create each inventory item's level at the test location in one batch call."""
+def set_levels(medusa, levels: dict[str, int], location_id: str = "") -> None:
+    """Create each inventory item's level at the test location (or ``location_id``) in one
+    batch call."""
     response = medusa.api(
         "POST",
         "/admin/inventory-items/location-levels/batch",
@@ -54,7 +56,7 @@ def set_levels(medusa, levels: dict[str, int]) -> None:
             "create": [
                 {
                     "inventory_item_id": item,
-                    "location_id": medusa.location_id,
+                    "location_id": location_id or medusa.location_id,
                     "stocked_quantity": n,
                 }
                 for item, n in levels.items()
@@ -62,6 +64,27 @@ def set_levels(medusa, levels: dict[str, int]) -> None:
         },
     )
     assert response.status_code == 200, response.text
+
+
+def variant_id(medusa, sku: str) -> str:
+    found = medusa.api("GET", "/admin/product-variants", params={"sku": sku, "fields": "id"})
+    (variant,) = found.json()["variants"]
+    return variant["id"]
+
+
+def sales_location(medusa) -> str:
+    """A new stock location linked to the default sales channel, where orders reserve (as the
+    connector's own "Salync" location will be)."""
+    created = medusa.api("POST", "/admin/stock-locations", json={"name": f"Shop {uuid.uuid4()}"})
+    assert created.status_code == 200, created.text
+    location_id = created.json()["stock_location"]["id"]
+    linked = medusa.api(
+        "POST",
+        f"/admin/stock-locations/{location_id}/sales-channels",
+        json={"add": [medusa.sales_channel_id]},
+    )
+    assert linked.status_code == 200, linked.text
+    return location_id
 
 
 @pytest.mark.medusa
@@ -95,6 +118,32 @@ def test_a_stopped_server_refuses_connections_and_restarts_with_its_data(medusa)
 
     medusa.start()
     assert medusa.stocked_quantity(sku) == 5
+
+
+@pytest.mark.medusa
+def test_an_order_placed_in_medusa_lists_by_updated_at(medusa):
+    sku = f"MUG-{uuid.uuid4().hex[:8]}"
+    set_levels(medusa, {new_variant(medusa, sku): 5}, sales_location(medusa))
+    earlier = medusa.place_order(variant_id(medusa, sku), 1)
+    since = datetime.now(UTC).isoformat(timespec="milliseconds")
+
+    placed = medusa.place_order(variant_id(medusa, sku), 2)
+
+    listed = medusa.api(
+        "GET",
+        "/admin/orders",
+        params={
+            "updated_at[$gte]": since,
+            "order": "updated_at",
+            "fields": "id,display_id,status,updated_at,items.variant_sku,items.quantity",
+        },
+    )
+    assert listed.status_code == 200, listed.text
+    orders = {order["id"]: order for order in listed.json()["orders"]}
+    assert earlier["id"] not in orders
+    order = orders[placed["id"]]
+    assert order["status"] == "pending"
+    assert [(item["variant_sku"], item["quantity"]) for item in order["items"]] == [(sku, 2)]
 
 
 def run_without_node(path: Path, **environment: str) -> subprocess.CompletedProcess:
