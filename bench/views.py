@@ -43,8 +43,9 @@ LOCK_LEVEL = """
 UPDATE_LEVEL = "UPDATE inventory_stocklevel SET on_hand = %s, updated_at = now() WHERE id = %s"
 INSERT_LEDGER_ROW = """
     INSERT INTO inventory_stockadjustment (workspace_id, level_id, variant_id, location_id,
-        quantity, on_hand_after, reason, note, source_type, source_id, source_name, created_at)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, '', 'system', NULL, 'bench bare view', now())
+        quantity, on_hand_after, reason, note, source_type, source_id, source_name,
+        source_reference, created_at)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, '', 'system', NULL, 'bench bare view', '', now())
     RETURNING id
 """
 
