@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from inventory.errors import InsufficientStock
@@ -58,12 +58,10 @@ def channel_orders_pull(*, channel: Channel) -> PullReport:
         report.error = unavailable.reason
     finally:
         if newest != cursor:  # never backwards: two pulls at once may finish in any order
-            Channel.objects.filter(pk=channel.pk, orders_synced_until__lt=newest).update(
-                orders_synced_until=newest
-            )
-            Channel.objects.filter(pk=channel.pk, orders_synced_until__isnull=True).update(
-                orders_synced_until=newest
-            )
+            Channel.objects.filter(
+                Q(orders_synced_until__lt=newest) | Q(orders_synced_until__isnull=True),
+                pk=channel.pk,
+            ).update(orders_synced_until=newest)
     if report.error is not None or channel.status == ChannelStatus.ERROR:
         channel_status_record(channel, report.error, now=timezone.now())
     if report.applied:

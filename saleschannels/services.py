@@ -14,7 +14,6 @@ from core.crypto import SecretUnreadable, secret_decrypt, secret_encrypt, secret
 from inventory.models import Location, Variant
 from saleschannels import tasks
 from saleschannels.connectors import registry
-from saleschannels.connectors.base import Store
 from saleschannels.errors import AlreadyListed
 from saleschannels.limits import HAS_LISTINGS_TTL, MAX_STOCK_BUFFER, NO_LISTINGS_TTL
 from saleschannels.models import Channel, ChannelStatus, Listing
@@ -94,10 +93,10 @@ def _name_taken(name: str) -> ValidationError:
     return ValidationError({"name": [f"There is already a channel named {name!r}."]})
 
 
-def _store_check(connector_class, *, store_url: str, api_key: str) -> tuple[str, Store]:
-    """A live store's URL (checked as webhook URLs are: SSRF, https) and what connecting to it
-    found; ``ValidationError`` keyed ``store_url`` or ``api_key``. Network: call it outside
-    any transaction."""
+def _store_fields(connector_class, *, store_url: str, api_key: str) -> dict:
+    """A live store's channel fields: its URL (checked as webhook URLs are: SSRF, https), its
+    key encrypted, and what connecting to it found. ``ValidationError`` keyed ``store_url`` or
+    ``api_key``. Network: call it outside any transaction."""
     store_url, api_key = store_url.strip(), api_key.strip()
     errors = {}
     if not store_url:
@@ -111,7 +110,12 @@ def _store_check(connector_class, *, store_url: str, api_key: str) -> tuple[str,
         errors["api_key"] = [f"{connector_class.label} needs a secret API key of the store."]
     if errors:
         raise ValidationError(errors)
-    return store_url, connector_class.connect(store_url=store_url, api_key=api_key)
+    store = connector_class.connect(store_url=store_url, api_key=api_key)
+    return {
+        "store_url": store_url,
+        "credentials": secret_encrypt(api_key),
+        "external_location_id": store.location_id,
+    }
 
 
 def channel_connect(
@@ -136,12 +140,7 @@ def channel_connect(
     live = {}
     connector_class = registry.connector_class(type)
     if connector_class.live:
-        store_url, store = _store_check(connector_class, store_url=store_url, api_key=api_key)
-        live = {
-            "store_url": store_url,
-            "credentials": secret_encrypt(api_key.strip()),
-            "external_location_id": store.location_id,
-        }
+        live = _store_fields(connector_class, store_url=store_url, api_key=api_key)
     try:
         with transaction.atomic():
             channel = Channel.objects.create(
@@ -175,15 +174,12 @@ def channel_update(
             raise ValidationError(
                 {"api_key": ["Enter the store's secret API key again."]}
             ) from None
-        checked_url, found = _store_check(
-            connector_class,
-            store_url=channel.store_url if store_url is None else store_url,
-            api_key=new_key,
-        )
         store = {
-            "store_url": checked_url,
-            "credentials": secret_encrypt(new_key.strip()),
-            "external_location_id": found.location_id,
+            **_store_fields(
+                connector_class,
+                store_url=channel.store_url if store_url is None else store_url,
+                api_key=new_key,
+            ),
             # The store answered: whatever failed before is for the next sync to find again.
             "status": ChannelStatus.CONNECTED,
             "status_message": "",

@@ -97,12 +97,11 @@ def listings_sync(listing_ids, *, force: bool = False) -> SyncReport:
 def _sync_held(ids: list[int], *, force: bool, report: SyncReport) -> None:
     if not ids:
         return
-    listings = with_available(Listing.objects.filter(pk__in=ids))
-    if not force:
-        listings = listings_needing_sync(listings)
-    listings = listings.exclude(channel__status=ChannelStatus.DISCONNECTED)
-    if not force:  # a store that failed is left alone until its backoff ends
-        listings = listings.exclude(channel__retry_after__gt=timezone.now())
+    listings = with_available(Listing.objects.filter(pk__in=ids)).exclude(
+        channel__status=ChannelStatus.DISCONNECTED
+    )
+    if not force:  # only work to do, and a store that failed is left alone until its backoff
+        listings = listings_needing_sync(listings).exclude(channel__retry_after__gt=timezone.now())
     listings = list(
         listings.select_related("channel", "variant__product").order_by("channel_id", "pk")
     )

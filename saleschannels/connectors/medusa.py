@@ -59,6 +59,7 @@ class MedusaConnector(Connector):
     def __init__(self, channel):
         super().__init__(channel)
         self._client: MedusaClient | None = None
+        self._store_facts: dict | None = None  # asked once per sync, when a product is created
 
     @property
     def client(self) -> MedusaClient:
@@ -121,7 +122,9 @@ class MedusaConnector(Connector):
         if variant.price is None or variant.price <= Decimal(0):
             raise ListingRejected(NO_PRICE)
         value = variant.name or variant.sku
-        store = _store(self.client)
+        if self._store_facts is None:
+            self._store_facts = _store(self.client)
+        store = self._store_facts
         self.client.post(
             "/admin/products",
             {
