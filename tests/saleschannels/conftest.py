@@ -1,14 +1,10 @@
 """Fixtures for the channels tests: a Pro workspace with a key, and the sync run in process."""
 
-import subprocess
-import sys
-import time
-
 import pytest
 
-from tests import servers
 from tests.api_client import ApiClient
 from tests.factories import make_workspace
+from tests.webhooks.worker import Worker, environment_for_the_test_database
 
 
 @pytest.fixture(autouse=True)
@@ -50,40 +46,14 @@ def no_broker(monkeypatch):
 
 @pytest.fixture
 def worker(tmp_path):
-    """A Celery worker on the test database and the suite's Redis; queued messages left by
-    earlier runs are purged before it starts taking any. Private stores are allowed (the
-    Medusa tests' store is on 127.0.0.1)."""
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "salync",
-            "worker",
-            "--pool",
-            "solo",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "--purge",
-            "--loglevel",
-            "INFO",
-        ],
-        env={**servers.test_database_environment(), "SALYNC_WEBHOOK_ALLOW_PRIVATE": "1"},
-        cwd=servers.REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while b"ready." not in log_path.read_bytes():
-        assert process.poll() is None, log_path.read_text()
-        assert time.monotonic() < deadline, log_path.read_text()
-        time.sleep(0.1)
-    process.log_path = log_path
-    yield process
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    """A Celery worker (solo pool) on the test database and the suite's Redis, ready; the queue
+    is emptied first, so it takes no message an earlier test left. Private stores are allowed
+    (the Medusa tests' store is on 127.0.0.1)."""
+    from salync.celery import app
+
+    app.control.purge()
+    started = Worker(
+        tmp_path, environment_for_the_test_database(), name="worker", pool="solo", concurrency=1
+    ).wait_ready(timeout=60)
+    yield started
+    started.stop()

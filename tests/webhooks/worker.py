@@ -120,11 +120,12 @@ class Worker:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return f"--- {self.name} (exit {self.process.poll()}) ---\n{text[-characters:]}"
 
-    def wait_ready(self) -> "Worker":
+    def wait_ready(self, timeout: float = WAIT) -> "Worker":
         """Until it consumes from the broker (Celery logs "<name>@<host> ready.")."""
         wait_until(
             lambda: " ready." in self.log_path.read_text(errors="replace"),
             f"worker {self.name} ready",
+            timeout=timeout,
             watch=(self,),
         )
         return self
